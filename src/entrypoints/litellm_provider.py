@@ -1,0 +1,283 @@
+"""``CodexAuthProvider``: the LiteLLM ``CustomLLM`` that speaks to the Codex backend.
+
+It turns LiteLLM's keyword arguments into one domain ``ChatRequest``, asks the
+application for the answer, and turns domain deltas into LiteLLM chunks (or one
+``ModelResponse``). Building the object graph is the container's job; nothing
+here does I/O until a call arrives.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+from litellm.llms.custom_llm import CustomLLM
+from litellm.types.utils import (
+    ChatCompletionDeltaToolCall,
+    ChatCompletionMessageToolCall,
+    Delta,
+    Function,
+    Message,
+    ModelResponse,
+    ModelResponseStream,
+    StreamingChoices,
+)
+from litellm.types.utils import Usage as LiteLLMUsage
+
+from ..application.completion import CompletionService
+from ..domain.models import normalize_model
+from ..domain.ports import AuthContext, InstructionSource, ResponsesTransport, TokenStore
+from ..domain.stream import CompletionResult, StreamDelta, Usage
+from ..domain.translation import ChatRequest
+from .container import Container
+
+
+class CodexAuthProvider(CustomLLM):
+    """Use the Codex models of a ChatGPT subscription through LiteLLM.
+
+    With no arguments the container builds the default adapters (the login file,
+    the instruction sources, httpx). An application embeds the provider with its
+    own adapters by passing them here, or a whole ``Container`` it has overridden.
+    """
+
+    def __init__(
+        self,
+        *,
+        token_store: TokenStore | None = None,
+        instruction_source: InstructionSource | None = None,
+        transport: ResponsesTransport | None = None,
+        container: Container | None = None,
+    ) -> None:
+        super().__init__()
+        self._container = container
+        self._overrides = {
+            "token_store": token_store,
+            "instruction_source": instruction_source,
+            "transport": transport,
+        }
+        self._service: CompletionService | None = None
+        self._last_auth: AuthContext | None = None
+
+    # -- wiring ----------------------------------------------------------------
+
+    @property
+    def container(self) -> Container:
+        if self._container is None:
+            self._container = Container()
+        return self._container
+
+    @property
+    def service(self) -> CompletionService:
+        if self._service is None:
+            from dependency_injector import providers
+
+            container = self.container
+            for name, adapter in self._overrides.items():
+                if adapter is not None:
+                    getattr(container, name).override(providers.Object(adapter))
+            self._service = container.completion_service()
+        return self._service
+
+    # -- the seed's public surface ----------------------------------------------
+
+    @property
+    def base_url(self) -> str:
+        return str(self.container.settings().base_url)
+
+    @property
+    def _codex_mode_enabled(self) -> bool:
+        return self.service.codex_mode
+
+    def get_auth_context(self) -> AuthContext:
+        self._last_auth = self.service.tokens.get_auth()
+        return self._last_auth
+
+    def get_bearer_token(self) -> str:
+        return self.get_auth_context().access_token
+
+    @property
+    def cached_token(self) -> str | None:
+        return self._last_auth.access_token if self._last_auth else None
+
+    @property
+    def token_expiry(self) -> float | None:
+        return self._last_auth.expires_at if self._last_auth else None
+
+    @property
+    def account_id(self) -> str | None:
+        return self._last_auth.account_id if self._last_auth else None
+
+    # -- LiteLLM's four entry points ---------------------------------------------
+
+    def completion(self, *args: Any, **kwargs: Any) -> ModelResponse:
+        chat = _chat_request(*args, **kwargs)
+        return _model_response(self.service.complete(chat), chat, kwargs.get("model_response"))
+
+    async def acompletion(self, *args: Any, **kwargs: Any) -> ModelResponse:
+        chat = _chat_request(*args, **kwargs)
+        return _model_response(await self.service.acomplete(chat), chat, kwargs.get("model_response"))
+
+    def streaming(self, *args: Any, **kwargs: Any) -> Iterator[ModelResponseStream]:  # type: ignore[override]
+        chat = _chat_request(*args, **kwargs)
+        chunker = _Chunker(chat)
+        for delta in self.service.stream(chat):
+            yield from chunker.push(delta)
+        yield from chunker.finish()
+
+    async def astreaming(  # type: ignore[override]
+        self, *args: Any, **kwargs: Any
+    ) -> AsyncIterator[ModelResponseStream]:
+        chat = _chat_request(*args, **kwargs)
+        chunker = _Chunker(chat)
+        async for delta in self.service.astream(chat):
+            for chunk in chunker.push(delta):
+                yield chunk
+        for chunk in chunker.finish():
+            yield chunk
+
+
+# -- LiteLLM keywords in --------------------------------------------------------
+
+
+def _chat_request(
+    model: str = "",
+    messages: list[dict[str, Any]] | None = None,
+    api_base: str | None = None,
+    custom_llm_provider: str | None = None,
+    **kwargs: Any,
+) -> ChatRequest:
+    """LiteLLM passes ``optional_params``; direct callers (the seed's examples) pass parameters flat."""
+    params: dict[str, Any] = dict(kwargs.get("optional_params") or {})
+    for key, value in kwargs.items():
+        if key not in _LITELLM_KEYWORDS and value is not None:
+            params.setdefault(key, value)
+    timeout = kwargs.get("timeout")
+    return ChatRequest(
+        model=model,
+        messages=list(messages or []),
+        params=params,
+        api_base=api_base or None,
+        timeout=float(timeout) if isinstance(timeout, (int, float)) else None,
+    )
+
+
+_LITELLM_KEYWORDS = frozenset(
+    {
+        "optional_params",
+        "litellm_params",
+        "headers",
+        "timeout",
+        "client",
+        "logging_obj",
+        "model_response",
+        "print_verbose",
+        "encoding",
+        "custom_prompt_dict",
+        "logger_fn",
+        "acompletion",
+        "api_key",
+        "stream",
+    }
+)
+
+
+# -- LiteLLM objects out ----------------------------------------------------------
+
+
+def _litellm_usage(usage: Usage | None) -> LiteLLMUsage | None:
+    if usage is None:
+        return None
+    return LiteLLMUsage(
+        prompt_tokens=usage.input_tokens,
+        completion_tokens=usage.output_tokens,
+        total_tokens=usage.total_tokens,
+        prompt_tokens_details={"cached_tokens": usage.cached_tokens},
+        completion_tokens_details={"reasoning_tokens": usage.reasoning_tokens},
+    )
+
+
+def _model_response(result: CompletionResult, chat: ChatRequest, template: Any) -> ModelResponse:
+    response = template if isinstance(template, ModelResponse) else ModelResponse()
+    tool_calls = [
+        ChatCompletionMessageToolCall(
+            id=call.id, type="function", function=Function(name=call.name, arguments=call.arguments)
+        )
+        for call in result.tool_calls
+    ]
+    message = Message(
+        content=result.text or None,
+        role="assistant",
+        tool_calls=tool_calls or None,
+        reasoning_content=result.reasoning or None,
+    )
+    choice = response.choices[0]
+    choice.message = message
+    choice.finish_reason = result.finish_reason  # type: ignore[assignment]
+    if result.response_id:
+        response.id = result.response_id
+    response.model = result.model or normalize_model(chat.model)
+    response.created = int(time.time())
+    usage = _litellm_usage(result.usage)
+    if usage is not None:
+        response.usage = usage  # type: ignore[attr-defined]
+    return response
+
+
+class _Chunker:
+    """Domain deltas to ``ModelResponseStream`` chunks.
+
+    LiteLLM throws away usage on a chunk with no content, so a final delta that
+    carries only the finish reason and usage is merged into the content chunk
+    before it.
+    """
+
+    def __init__(self, chat: ChatRequest) -> None:
+        self._model = normalize_model(chat.model)
+        self._created = int(time.time())
+        self._pending: StreamDelta | None = None
+
+    def push(self, delta: StreamDelta) -> list[ModelResponseStream]:
+        pending, self._pending = self._pending, delta
+        if pending is None:
+            return []
+        if not delta.has_content:
+            pending.finish_reason, pending.usage = delta.finish_reason, delta.usage
+            self._pending = pending
+            return []
+        return [self._chunk(pending)]
+
+    def finish(self) -> list[ModelResponseStream]:
+        pending, self._pending = self._pending, None
+        return [self._chunk(pending)] if pending is not None else []
+
+    def _chunk(self, delta: StreamDelta) -> ModelResponseStream:
+        tool_calls = [
+            ChatCompletionDeltaToolCall(
+                index=piece.index,
+                id=piece.id,
+                type="function" if piece.id else None,
+                function=Function(name=piece.name, arguments=piece.arguments),
+            )
+            for piece in delta.tool_calls
+        ]
+        chunk = ModelResponseStream(
+            model=self._model,
+            created=self._created,
+            choices=[
+                StreamingChoices(
+                    index=0,
+                    delta=Delta(
+                        content=delta.text or None,
+                        reasoning_content=delta.reasoning or None,
+                        tool_calls=tool_calls or None,
+                        role="assistant",
+                    ),
+                    finish_reason=delta.finish_reason,
+                )
+            ],
+        )
+        usage = _litellm_usage(delta.usage)
+        if usage is not None:
+            chunk.usage = usage
+        return chunk

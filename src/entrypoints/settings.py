@@ -1,0 +1,50 @@
+"""``CodexSettings``: every setting, read from ``CODEX_*`` environment variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from ..domain.constants import (
+    CODEX_API_BASE_URL,
+    CODEX_CLIENT_VERSION,
+    CODEX_INSTRUCTIONS_CACHE_TTL_SECONDS,
+    CODEX_OAUTH_TOKEN_URL,
+    DEFAULT_CODEX_MODE,
+    DEFAULT_ORIGINATOR,
+    GITHUB_API_URL,
+    GITHUB_RAW_URL,
+)
+
+
+class CodexSettings(BaseSettings):
+    """One settings object, built only by the container. See the README's settings table."""
+
+    model_config = SettingsConfigDict(env_prefix="CODEX_", extra="ignore", frozen=True)
+
+    auth_file: Path | None = None
+    """``CODEX_AUTH_FILE``; else ``$CODEX_HOME/auth.json``; else ``~/.codex/auth.json``."""
+    home: Path | None = None
+    """``CODEX_HOME``, the Codex CLI's own folder setting."""
+    cache_dir: Path = Field(default_factory=lambda: Path.home() / ".opencode" / "cache")
+    mode: bool = DEFAULT_CODEX_MODE
+    base_url: str = CODEX_API_BASE_URL
+    oauth_token_url: str = CODEX_OAUTH_TOKEN_URL
+    github_api_url: str = GITHUB_API_URL
+    github_raw_url: str = GITHUB_RAW_URL
+    instructions_cache_ttl_seconds: float = CODEX_INSTRUCTIONS_CACHE_TTL_SECONDS
+    originator: str = DEFAULT_ORIGINATOR
+    client_version: str = CODEX_CLIENT_VERSION
+    connect_timeout_seconds: float = 10.0
+    stream_idle_timeout_seconds: float = 300.0
+    """No byte for this long ends the answer with a timeout error (the official client's 300 s)."""
+
+    @property
+    def auth_path(self) -> Path:
+        if self.auth_file is not None:
+            return self.auth_file.expanduser()
+        if self.home is not None:
+            return self.home.expanduser() / "auth.json"
+        return Path.home() / ".codex" / "auth.json"

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import json
+
+from hypothesis import given
+from hypothesis import strategies as st
+from litellm_codex_oauth_provider.domain.sse import SSEDecoder
+
+EVENTS = [
+    {"type": "response.created", "response": {"id": "resp_1"}},
+    {"type": "response.output_text.delta", "delta": "Hé\nllo"},
+    {"type": "response.completed", "response": {"id": "resp_1", "usage": None}},
+]
+STREAM = b"".join(f"event: {e['type']}\ndata: {json.dumps(e)}\n\n".encode() for e in EVENTS)
+
+
+def test_one_read_gives_all_its_events_in_one_batch() -> None:
+    decoder = SSEDecoder()
+    assert decoder.feed(STREAM) == EVENTS
+    assert decoder.flush() == []
+
+
+def test_partial_event_waits_for_the_rest() -> None:
+    decoder = SSEDecoder()
+    cut = STREAM.index(b"\n\n") + 10
+    assert decoder.feed(STREAM[:cut]) == EVENTS[:1]
+    assert decoder.feed(STREAM[cut:]) == EVENTS[1:]
+
+
+def test_crlf_framing_done_marker_comments_and_event_name_fallback() -> None:
+    raw = b': keep-alive\r\n\r\nevent: response.in_progress\r\ndata: {"x": 1}\r\n\r\ndata: [DONE]\r\n\r\n'
+    decoder = SSEDecoder()
+    assert decoder.feed(raw[:20]) + decoder.feed(raw[20:]) == [{"type": "response.in_progress", "x": 1}]
+
+
+def test_undecodable_data_is_skipped_and_remembered() -> None:
+    decoder = SSEDecoder()
+    events = decoder.feed(b'data: {not json\n\ndata: [1, 2]\n\ndata: {"type": "ok"}\n\n')
+    assert events == [{"type": "ok"}]
+    assert len(decoder.malformed) == 2
+
+
+def test_an_event_without_its_blank_line_is_flushed_at_the_end() -> None:
+    decoder = SSEDecoder()
+    assert decoder.feed(b'data: {"type": "last"}') == []
+    assert decoder.flush() == [{"type": "last"}]
+
+
+@given(st.lists(st.integers(min_value=0, max_value=len(STREAM)), max_size=12))
+def test_any_split_gives_the_same_events(cuts: list[int]) -> None:
+    points = sorted(set(cuts))
+    pieces = [STREAM[a:b] for a, b in zip([0, *points], [*points, len(STREAM)], strict=True)]
+    decoder = SSEDecoder()
+    events = [event for piece in pieces if piece for event in decoder.feed(piece)]
+    assert events + decoder.flush() == EVENTS
