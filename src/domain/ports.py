@@ -11,6 +11,8 @@ from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
+from .models import ModelSpec
+
 RawEvent = dict[str, Any]
 """One decoded server-sent event: the JSON object of its ``data`` line."""
 
@@ -62,6 +64,21 @@ class InstructionSource(Protocol):
     def get_instructions(self, model: str) -> str | None: ...
 
     async def aget_instructions(self, model: str) -> str | None: ...
+
+
+@runtime_checkable
+class ModelCatalog(Protocol):
+    """What the account may use today (the backend's ``/codex/models``), when known.
+
+    ``get_model`` answers ``None`` for a model the catalog does not list or when the
+    catalog is not known yet; it never waits on the network once warm.
+    """
+
+    def get_model(self, slug: str) -> ModelSpec | None: ...
+
+    async def aget_model(self, slug: str) -> ModelSpec | None: ...
+
+    def available_models(self) -> list[ModelSpec] | None: ...
 
 
 class EventStream(Protocol):

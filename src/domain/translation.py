@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import CodexRequestError
-from .models import normalize_model
+from .models import ModelSpec, normalize_model
 from .prompts import DEFAULT_INSTRUCTIONS, message_text, system_text
 
 INCLUDE = ("reasoning.encrypted_content",)

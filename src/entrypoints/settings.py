@@ -16,6 +16,7 @@ from ..domain.constants import (
     DEFAULT_ORIGINATOR,
     GITHUB_API_URL,
     GITHUB_RAW_URL,
+    TOKEN_CACHE_BUFFER_SECONDS,
 )
 
 
@@ -40,6 +41,16 @@ class CodexSettings(BaseSettings):
     connect_timeout_seconds: float = 10.0
     stream_idle_timeout_seconds: float = 300.0
     """No byte for this long ends the answer with a timeout error (the official client's 300 s)."""
+    max_retries: int = 2
+    """Transient failures (connection errors, 502/503/504, overload) retried before any byte reached the caller."""
+    strict_params: bool = False
+    """Refuse, instead of dropping with a warning, OpenAI parameters the backend cannot honour."""
+    catalog_ttl_seconds: float = 300.0
+    """How long the backend's model catalog (``/codex/models``) stays fresh."""
+    instructions_fetch_timeout_seconds: float = 5.0
+    """How long a request may wait for instructions on a cold cache."""
+    token_refresh_buffer_seconds: float = TOKEN_CACHE_BUFFER_SECONDS
+    """Refresh the login this long before its access token expires."""
 
     @property
     def auth_path(self) -> Path:
