@@ -68,8 +68,17 @@ def _message(role: str, part_type: str, text: str) -> dict[str, Any]:
     return {"type": "message", "role": role, "content": [{"type": part_type, "text": text}]}
 
 
-def build_request_body(chat: ChatRequest, *, instructions: str | None, codex_mode: bool) -> tuple[dict[str, Any], str]:
+def build_request_body(
+    chat: ChatRequest,
+    *,
+    instructions: str | None,
+    codex_mode: bool,
+    model_spec: ModelSpec | None = None,
+) -> tuple[dict[str, Any], str]:
     """The Responses body for ``chat`` and its prompt cache key (also the session id).
+
+    ``model_spec`` is what the live catalog says of the model (efforts, verbosity);
+    ``None`` means the static catalog's entry, or none for an unknown model.
 
     With ``codex_mode`` the given instructions lead and the caller's system text
     stays in place as developer messages; without it the caller's system text is
