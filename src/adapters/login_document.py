@@ -38,7 +38,7 @@ class JsonStyle:
     trailing_newline: bool = False
 
     def render(self, document: Any) -> str:
-        separators = (",", ": ") if self.indent is not None else (",", ":")
+        separators = (",", ": ") if self.indent is not None else (", ", ": ")
         text = json.dumps(document, indent=self.indent, separators=separators, ensure_ascii=False)
         return text + "\n" if self.trailing_newline else text
 

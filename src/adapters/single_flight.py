@@ -33,6 +33,7 @@ class SingleFlight(Generic[T]):
     def __init__(self) -> None:
         self._mutex = threading.Lock()
         self._current: Future[T] | None = None
+        self._tasks: set[asyncio.Future[None]] = set()
 
     def _join(self) -> tuple[Future[T], bool]:
         with self._mutex:
@@ -67,16 +68,25 @@ class SingleFlight(Generic[T]):
         return result, True
 
     async def arun(self, work: Callable[[], Awaitable[T]]) -> tuple[T, bool]:
+        """As :meth:`run`; the leader's work runs as its own task, so cancelling the caller that
+        started it (a client hanging up) cannot cut a refresh off between spending the refresh
+        token and writing the new one down."""
         flight, leader = self._join()
-        if not leader:
-            return await asyncio.wrap_future(flight), False
+        if leader:
+            task = asyncio.ensure_future(self._alead(flight, work))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        return await asyncio.wrap_future(flight), leader
+
+    async def _alead(self, flight: Future[T], work: Callable[[], Awaitable[T]]) -> None:
         try:
             result = await work()
         except BaseException as exc:
             self._land(flight, error=exc)
-            raise
+            if not isinstance(exc, Exception):
+                raise
+            return
         self._land(flight, result)
-        return result, True
 
 
 _registry_lock = threading.Lock()
