@@ -9,7 +9,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from litellm_codex_oauth_provider.adapters.auth_file import CodexAuthFileTokenStore
 from litellm_codex_oauth_provider.adapters.login_document import JsonStyle, detect_style
 from litellm_codex_oauth_provider.domain.errors import (
@@ -18,6 +17,7 @@ from litellm_codex_oauth_provider.domain.errors import (
     CodexAuthTokenError,
 )
 from litellm_codex_oauth_provider.domain.ports import AuthContext
+
 from tests.fakes.logins import codex_auth_document, make_jwt, write_auth_file
 from tests.fakes.refresher import FakeRefresher
 

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from litellm_codex_oauth_provider.domain.errors import CodexAuthRefreshError
 from litellm_codex_oauth_provider.domain.login import (
     LAST_REFRESH_MAX_AGE_SECONDS,
@@ -45,7 +44,12 @@ def codex_doc(**tokens: Any) -> dict[str, Any]:
 def test_codex_shape_is_read() -> None:
     login = read_login(codex_doc())
     assert login.shape is LoginShape.CODEX
-    assert (login.access_token, login.refresh_token, login.id_token, login.account_id) == ("at-1", "rt-1", "id-1", "acct")
+    assert (login.access_token, login.refresh_token, login.id_token, login.account_id) == (
+        "at-1",
+        "rt-1",
+        "id-1",
+        "acct",
+    )
     assert login.last_refresh == parse_timestamp("2026-11-20T10:00:00Z")
 
 
@@ -131,7 +135,12 @@ def test_refresh_request_carries_the_codex_client_id() -> None:
 def test_merge_keeps_unknown_keys_missing_tokens_and_order() -> None:
     document = codex_doc()
     merged = merge_refresh(document, LoginShape.CODEX, {"access_token": "at-2"}, now=NOW, expires_at=None)
-    assert merged["tokens"] == {"id_token": "id-1", "access_token": "at-2", "refresh_token": "rt-1", "account_id": "acct"}
+    assert merged["tokens"] == {
+        "id_token": "id-1",
+        "access_token": "at-2",
+        "refresh_token": "rt-1",
+        "account_id": "acct",
+    }
     assert merged["agent_identity"] == {"future": True}
     assert list(merged) == list(document)
     assert merged["last_refresh"].endswith("Z")
@@ -150,7 +159,10 @@ def test_merge_writes_every_token_the_answer_has() -> None:
 def test_merge_keeps_the_chatgpt_shape_and_its_expires_at_unit() -> None:
     document = {"chatgpt": {"access_token": "at", "refresh_token": "rt", "expires_at": 1_700_000_000_000}, "x": 1}
     merged = merge_refresh(document, LoginShape.CHATGPT, {"access_token": "at-2"}, now=NOW, expires_at=NOW + 60)
-    assert merged == {"chatgpt": {"access_token": "at-2", "refresh_token": "rt", "expires_at": int((NOW + 60) * 1000)}, "x": 1}
+    assert merged == {
+        "chatgpt": {"access_token": "at-2", "refresh_token": "rt", "expires_at": int((NOW + 60) * 1000)},
+        "x": 1,
+    }
 
 
 def test_merge_keeps_the_top_level_shape() -> None:

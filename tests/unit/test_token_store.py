@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from litellm_codex_oauth_provider.adapters import auth_file
 from litellm_codex_oauth_provider.adapters.auth_file import CodexAuthFileTokenStore
 from litellm_codex_oauth_provider.domain.errors import CodexAuthRefreshError, CodexAuthTokenExpiredError
 from litellm_codex_oauth_provider.domain.login_errors import refresh_failed
 from litellm_codex_oauth_provider.domain.ports import AuthContext, TokenStore
+
 from tests.fakes.logins import ACCOUNT_ID, codex_auth_document, make_jwt, write_auth_file
 from tests.fakes.refresher import FakeRefresher
 
@@ -120,7 +120,10 @@ def test_a_token_near_expiry_is_refreshed_and_written_back(path: Path, refresher
     assert refresher.seen == ["rt-initial"]
     assert auth.access_token == answer["access_token"]
     after = document(path)
-    assert after["tokens"] == {**before["tokens"], **{k: answer[k] for k in ("access_token", "refresh_token", "id_token")}}
+    assert after["tokens"] == {
+        **before["tokens"],
+        **{k: answer[k] for k in ("access_token", "refresh_token", "id_token")},
+    }
     assert after["unknown_key"] == {"keep": "me"}
     assert after["auth_mode"] == "chatgpt" and after["OPENAI_API_KEY"] is None
     assert list(after) == list(before)
