@@ -51,6 +51,12 @@ class Failure:
     drop: bool = False
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 256
+    """A burst of processes must not find the listen queue full."""
+
+
 class FakeTokenEndpoint:
     """The server and its state. Use as a context manager, or ``start()``/``stop()``."""
 
@@ -78,8 +84,7 @@ class FakeTokenEndpoint:
         self.issued: list[dict[str, Any]] = []
         self._counter = itertools.count(1)
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer((host, port), _handler_for(self))
-        self._server.daemon_threads = True
+        self._server = _Server((host, port), _handler_for(self))
         self._thread: threading.Thread | None = None
 
     @property
