@@ -13,25 +13,21 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, cast
 
 import structlog
 
-from ..domain.constants import JWT_ACCOUNT_CLAIM, TOKEN_CACHE_BUFFER_SECONDS
+from ..domain.constants import TOKEN_CACHE_BUFFER_SECONDS
 from ..domain.errors import CodexAuthRefreshError
 from ..domain.login import (
-    account_id_of,
     answer_expiry,
-    expiry_of,
     is_expired,
     merge_refresh,
     needs_refresh,
-    plan_type_of,
-    refresh_margin,
+    read_login,
 )
-from ..domain.login_errors import expired_login, rejected_login, unusable_file
+from ..domain.login_errors import expired_login, refresh_contended, rejected_login
 from ..domain.ports import AuthContext
 from .login_document import (
     FileSignature,
@@ -41,12 +37,13 @@ from .login_document import (
     read_login_file,
     write_login_file,
 )
+from .login_reading import Reading as _Reading
+from .login_reading import apoll, poll, understand
 from .single_flight import FlightAbandoned, SingleFlight, aacquire, acquire, flight_for, new_file_lock
 
 logger = structlog.get_logger(__name__)
 
 _MAX_ROUNDS = 3
-_REUSED_POLL_SECONDS = 0.1
 
 
 class LoginRefresher(Protocol):
@@ -55,15 +52,6 @@ class LoginRefresher(Protocol):
     def refresh(self, refresh_token: str) -> dict[str, Any]: ...
 
     async def arefresh(self, refresh_token: str) -> dict[str, Any]: ...
-
-
-@dataclass(frozen=True, slots=True)
-class _Reading:
-    """One read of the file, understood: the login and what the store needs to decide."""
-
-    file: LoginFile
-    auth: AuthContext
-    margin: float
 
 
 class CodexAuthFileTokenStore:
@@ -150,7 +138,7 @@ class CodexAuthFileTokenStore:
                 continue
             if led or auth.access_token != rejected:
                 return auth
-        raise rejected_login(self.path)
+        raise refresh_contended(self.path)
 
     async def _aensure(self, rejected: str | None) -> AuthContext:
         for _ in range(_MAX_ROUNDS):
@@ -160,7 +148,7 @@ class CodexAuthFileTokenStore:
                 continue
             if led or auth.access_token != rejected:
                 return auth
-        raise rejected_login(self.path)
+        raise refresh_contended(self.path)
 
     # -- the leader's work, sync and async -----------------------------------------------
 
@@ -209,16 +197,7 @@ class CodexAuthFileTokenStore:
         return self._understand(read_login_file(self.path))
 
     def _understand(self, file: LoginFile) -> _Reading:
-        account_id = account_id_of(file.login, file.claims, JWT_ACCOUNT_CLAIM)
-        if not account_id:
-            raise unusable_file(self.path, "it names no ChatGPT account (no tokens.account_id and no account claim)")
-        auth = AuthContext(
-            access_token=file.login.access_token,
-            account_id=account_id,
-            expires_at=expiry_of(file.login, file.claims),
-            plan_type=plan_type_of(file.claims, JWT_ACCOUNT_CLAIM),
-        )
-        return _Reading(file=file, auth=auth, margin=refresh_margin(self.refresh_buffer_seconds, file.claims))
+        return understand(file, self.path, self.refresh_buffer_seconds)
 
     def _adopt(self, reading: _Reading, note: str | None = None) -> AuthContext:
         previous = self._cached
@@ -249,8 +228,14 @@ class CodexAuthFileTokenStore:
         expires_at = float(exp) if isinstance(exp, int | float) else answer_expiry(answer, now)
         file = reading.file
         document = merge_refresh(file.document, file.login.shape, answer, now=now, expires_at=expires_at)
-        write_login_file(self.path, document, file.style, file.mode)
         self._backoff_until = float("-inf")
+        try:
+            write_login_file(self.path, document, file.style, file.mode)
+        except OSError as exc:
+            # The new login lives on in this process; the file keeps the spent one.
+            logger.error("codex_login_write_failed", path=str(self.path), error=exc.strerror or type(exc).__name__)
+            kept = LoginFile(document, read_login(document), claims, file.style, file.signature, file.mode)
+            return self._adopt(self._understand(kept), note="codex_login_refreshed_in_memory_only")
         return self._adopt(self._read(), note="codex_login_refreshed")
 
     def _recover(
@@ -275,24 +260,14 @@ class CodexAuthFileTokenStore:
     def _changed_login(self, spent: str) -> _Reading | None:
         try:
             reading = self._read()
-        except Exception:
+        except Exception:  # the other program may be mid-write: look again
             return None
         changed = reading.file.login.refresh_token != spent
         return reading if changed and not is_expired(reading.auth.expires_at, self._clock()) else None
 
     def _poll_reused(self, spent: str) -> _Reading | None:
         """``refresh_token_reused``: another program (often the Codex CLI) may be writing the new login."""
-        deadline = time.monotonic() + self.reused_grace_seconds
-        while True:
-            found = self._changed_login(spent)
-            if found is not None or time.monotonic() >= deadline:
-                return found
-            time.sleep(_REUSED_POLL_SECONDS)
+        return poll(lambda: self._changed_login(spent), self.reused_grace_seconds)
 
     async def _apoll_reused(self, spent: str) -> _Reading | None:
-        deadline = time.monotonic() + self.reused_grace_seconds
-        while True:
-            found = await asyncio.to_thread(self._changed_login, spent)
-            if found is not None or time.monotonic() >= deadline:
-                return found
-            await asyncio.sleep(_REUSED_POLL_SECONDS)
+        return await apoll(lambda: asyncio.to_thread(self._changed_login, spent), self.reused_grace_seconds)

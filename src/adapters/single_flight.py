@@ -18,7 +18,7 @@ from typing import Generic, TypeVar
 
 from filelock import FileLock, Timeout
 
-from ..domain.login_errors import lock_timeout
+from ..domain.login_errors import lock_timeout, lock_unavailable
 
 T = TypeVar("T")
 
@@ -114,6 +114,8 @@ def acquire(lock: FileLock, timeout: float) -> None:
         lock.acquire(timeout=timeout)
     except Timeout:
         raise lock_timeout(Path(lock.lock_file), timeout) from None
+    except OSError as exc:
+        raise lock_unavailable(Path(lock.lock_file), exc.strerror or type(exc).__name__) from None
 
 
 async def aacquire(lock: FileLock, wait_seconds: float) -> None:

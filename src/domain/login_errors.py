@@ -108,3 +108,20 @@ def lock_timeout(lock_path: Path, seconds: float) -> CodexAuthRefreshError:
         code="lock_timeout",
         transient=True,
     )
+
+
+def lock_unavailable(lock_path: Path, why: str) -> CodexAuthRefreshError:
+    return CodexAuthRefreshError(
+        f"the login could not be refreshed: the lock file {lock_path} cannot be created ({why}). "
+        "The folder of the login file must be writable",
+        code="lock_unavailable",
+    )
+
+
+def refresh_contended(path: Path) -> CodexAuthRefreshError:
+    return CodexAuthRefreshError(
+        f"the login in {path} could not be refreshed: every refresh in progress ended with the refused token. "
+        "Try again",
+        code="contended",
+        transient=True,
+    )

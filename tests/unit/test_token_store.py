@@ -362,3 +362,37 @@ async def test_a_cancelled_caller_does_not_cut_its_refresh_off(path: Path) -> No
     auth = await follower
     assert refresher.calls == 1, "the refresh the leader started went on without it"
     assert auth.access_token == document(path)["tokens"]["access_token"] == refresher.issued[0]["access_token"]
+
+
+def test_a_login_that_cannot_be_written_lives_on_in_memory(
+    path: Path, refresher: FakeRefresher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_login(path, time.time() - 10)
+    before = path.read_bytes()
+
+    def disk_full(*args: Any) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(auth_file, "write_login_file", disk_full)
+    store = make_store(path, refresher)
+    auth = store.get_auth()
+    assert auth.access_token == refresher.issued[0]["access_token"]
+    assert store.get_auth() == auth
+    assert refresher.calls == 1
+    assert path.read_bytes() == before
+
+
+def test_the_seed_helpers(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from litellm_codex_oauth_provider import auth as seed_auth
+    from litellm_codex_oauth_provider.domain.errors import CodexAuthTokenError
+
+    token = write_login(path, time.time() + 7 * DAY)
+    monkeypatch.setenv("CODEX_AUTH_FILE", str(path))
+    assert seed_auth.get_auth_context() == seed_auth.AuthContext(
+        token, ACCOUNT_ID, seed_auth.get_auth_context().expires_at, "plus"
+    )
+    assert seed_auth._extract_bearer_token() == token
+    assert seed_auth._decode_account_id(token) == ACCOUNT_ID
+    with pytest.raises(CodexAuthTokenError):
+        seed_auth._decode_account_id("garbage")
+    assert seed_auth.default_token_store() is seed_auth.default_token_store()
