@@ -27,7 +27,7 @@ from ..domain.login import (
     needs_refresh,
     read_login,
 )
-from ..domain.login_errors import expired_login, refresh_contended, rejected_login
+from ..domain.login_errors import expired_login, lock_timeout, refresh_contended, rejected_login
 from ..domain.ports import AuthContext
 from .login_document import (
     FileSignature,
@@ -39,7 +39,15 @@ from .login_document import (
 )
 from .login_reading import Reading as _Reading
 from .login_reading import apoll, poll, understand
-from .single_flight import FlightAbandoned, SingleFlight, aacquire, acquire, flight_for, new_file_lock
+from .single_flight import (
+    FlightAbandoned,
+    SingleFlight,
+    aacquire,
+    acquire,
+    flight_for,
+    lock_path_for,
+    new_file_lock,
+)
 
 logger = structlog.get_logger(__name__)
 
@@ -85,6 +93,10 @@ class CodexAuthFileTokenStore:
 
     def __repr__(self) -> str:
         return f"CodexAuthFileTokenStore(path={str(self.path)!r})"
+
+    @property
+    def _follower_patience(self) -> float:
+        return self.lock_timeout_seconds + 2 * self.reused_grace_seconds + 60.0
 
     @property
     def cached(self) -> AuthContext | None:
@@ -133,9 +145,11 @@ class CodexAuthFileTokenStore:
     def _ensure(self, rejected: str | None) -> AuthContext:
         for _ in range(_MAX_ROUNDS):
             try:
-                auth, led = self._flight.run(lambda: self._settle(rejected))
+                auth, led = self._flight.run(lambda: self._settle(rejected), wait_seconds=self._follower_patience)
             except FlightAbandoned:
                 continue
+            except TimeoutError:
+                raise lock_timeout(lock_path_for(self.path), self._follower_patience) from None
             if led or auth.access_token != rejected:
                 return auth
         raise refresh_contended(self.path)

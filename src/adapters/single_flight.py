@@ -54,11 +54,15 @@ class SingleFlight(Generic[T]):
         else:
             flight.set_exception(error if isinstance(error, Exception) else FlightAbandoned())
 
-    def run(self, work: Callable[[], T]) -> tuple[T, bool]:
-        """``(result, led)``: the result of this flight, and whether this caller did the work."""
+    def run(self, work: Callable[[], T], *, wait_seconds: float | None = None) -> tuple[T, bool]:
+        """``(result, led)``: the result of this flight, and whether this caller did the work.
+
+        A follower gives up after ``wait_seconds`` (``TimeoutError``): a sync caller on the
+        thread of the event loop whose task leads would otherwise wait forever.
+        """
         flight, leader = self._join()
         if not leader:
-            return flight.result(), False
+            return flight.result(timeout=wait_seconds), False
         try:
             result = work()
         except BaseException as exc:
