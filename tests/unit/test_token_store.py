@@ -396,3 +396,31 @@ def test_the_seed_helpers(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(CodexAuthTokenError):
         seed_auth._decode_account_id("garbage")
     assert seed_auth.default_token_store() is seed_auth.default_token_store()
+
+
+async def test_a_login_written_while_waiting_for_the_lock_is_used_without_a_call(
+    path: Path, refresher: FakeRefresher
+) -> None:
+    from filelock import FileLock
+
+    write_login(path, time.time() - 10)
+    store = make_store(path, refresher)
+    other_process = FileLock(str(path) + ".lock", thread_local=False)
+    other_process.acquire()
+    waiting = asyncio.create_task(store.aget_auth())
+    await asyncio.sleep(0.1)
+    newer = write_login(path, time.time() + 9 * DAY, "rt-other-process")
+    other_process.release()
+    assert (await waiting).access_token == newer
+    assert refresher.calls == 0
+
+
+def test_the_login_file_location(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from litellm_codex_oauth_provider.entrypoints.settings import CodexSettings
+
+    monkeypatch.delenv("CODEX_HOME", raising=False)
+    assert CodexSettings().auth_path == Path.home() / ".codex" / "auth.json"
+    monkeypatch.setenv("CODEX_HOME", str(tmp_path / "home"))
+    assert CodexSettings().auth_path == tmp_path / "home" / "auth.json"
+    monkeypatch.setenv("CODEX_AUTH_FILE", str(tmp_path / "elsewhere.json"))
+    assert CodexSettings().auth_path == tmp_path / "elsewhere.json"
