@@ -205,8 +205,6 @@ def merge_refresh(
         target = merged if shape is LoginShape.TOP_LEVEL or "expires_at" in document else holder
         old = target.get("expires_at")
         target["expires_at"] = int(expires_at * 1000) if isinstance(old, int) and old > 10**11 else int(expires_at)
-        if target is holder and shape is not LoginShape.TOP_LEVEL:
-            merged[shape.value] = holder
     return merged
 
 

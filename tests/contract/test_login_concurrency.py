@@ -179,8 +179,11 @@ def test_the_codex_cli_refreshing_the_same_file_never_loses_the_login(
     report: dict[str, Any] = json.loads(cli.communicate(timeout=60)[0].splitlines()[-1])
     for thread in threads:
         thread.join()
+    reused = token_endpoint.refused.get("refresh_token_reused", 0)
+    print(f"race: provider {len(ours)} refreshes, CLI {report}, endpoint refused reuse {reused} times")
     assert errors == []
     assert report["refreshed"] >= 1, "the stand-in refreshed too"
+    assert reused >= 1, "the race happened: a refresh token was spent by the other program first"
     assert len(ours) >= 1
     saved = json.loads(path.read_text())
     assert saved["tokens"]["refresh_token"] == token_endpoint.current_refresh_token, "the login is not lost"

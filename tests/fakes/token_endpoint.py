@@ -80,6 +80,8 @@ class FakeTokenEndpoint:
         """Token fields to leave out of a successful answer."""
         self.failures: deque[Failure] = deque()
         self.calls = 0
+        self.refused: dict[str, int] = {}
+        """How often each error code was answered."""
         self.bodies: list[dict[str, Any]] = []
         self.issued: list[dict[str, Any]] = []
         self._counter = itertools.count(1)
@@ -129,8 +131,10 @@ class FakeTokenEndpoint:
         token = body.get("refresh_token")
         with self._lock:
             if token in self.spent:
+                self.refused["refresh_token_reused"] = self.refused.get("refresh_token_reused", 0) + 1
                 return 401, oauth_error("refresh_token_reused", "Your refresh token has already been used")
             if token != self.current_refresh_token:
+                self.refused["refresh_token_invalidated"] = self.refused.get("refresh_token_invalidated", 0) + 1
                 return 401, oauth_error("refresh_token_invalidated", "Your refresh token was invalidated")
             self.spent.add(token)
             now = time.time()
