@@ -19,25 +19,35 @@ class CodexError(Exception):
 
 
 class CodexAuthError(CodexError):
-    """Base exception for all authentication-related errors."""
+    """Base exception for all authentication-related errors.
+
+    Status 401, so LiteLLM raises ``litellm.AuthenticationError``; the message says
+    what to do (usually: run ``codex login``) and never contains a token.
+    """
 
     status_code = 401
 
 
 class CodexAuthFileNotFoundError(CodexAuthError):
-    """Raised when the Codex auth file is not found."""
+    """Raised when the Codex auth file is not found (no ``codex login``, or a keyring login)."""
 
 
 class CodexAuthTokenError(CodexAuthError):
-    """Raised when there's an issue with the Codex auth token."""
+    """Raised when there's an issue with the Codex auth token: a corrupt file or token, no account."""
 
 
 class CodexAuthTokenExpiredError(CodexAuthTokenError):
-    """Raised when the Codex auth token has expired."""
+    """Raised when the Codex auth token has expired and cannot be refreshed."""
 
 
 class CodexAuthRefreshError(CodexAuthError):
-    """Raised when token refresh fails."""
+    """Raised when token refresh fails.
+
+    ``code`` is the endpoint's error code (``refresh_token_expired``,
+    ``refresh_token_reused``, ``refresh_token_invalidated``, ...) or this package's own
+    (``network_error``, ``lock_timeout``, ...); ``transient`` is true when trying again
+    later may succeed and the login itself is fine.
+    """
 
     def __init__(self, message: str, *, code: str | None = None, transient: bool = False) -> None:
         super().__init__(message)

@@ -12,8 +12,10 @@ from dependency_injector import containers, providers
 
 from ..adapters.auth_file import CodexAuthFileTokenStore
 from ..adapters.http_transport import HttpxResponsesTransport
+from ..adapters.oauth_refresh import OAuthRefreshClient
 from ..adapters.static_instructions import StaticInstructionSource
 from ..application.completion import CompletionService
+from ..domain.constants import CODEX_OAUTH_CLIENT_ID
 from ..domain.prompts import DEFAULT_INSTRUCTIONS
 from .settings import CodexSettings
 
@@ -21,7 +23,18 @@ from .settings import CodexSettings
 class Container(containers.DeclarativeContainer):
     settings = providers.Singleton(CodexSettings)
 
-    token_store = providers.Singleton(CodexAuthFileTokenStore, path=settings.provided.auth_path)
+    oauth_refresh_client = providers.Singleton(
+        OAuthRefreshClient,
+        token_url=settings.provided.oauth_token_url,
+        client_id=CODEX_OAUTH_CLIENT_ID,
+    )
+
+    token_store = providers.Singleton(
+        CodexAuthFileTokenStore,
+        path=settings.provided.auth_path,
+        refresher=oauth_refresh_client,
+        refresh_buffer_seconds=settings.provided.token_refresh_buffer_seconds,
+    )
 
     instruction_source = providers.Singleton(StaticInstructionSource, text=DEFAULT_INSTRUCTIONS)
 

@@ -94,19 +94,28 @@ class CodexAuthProvider(CustomLLM):
         return self._last_auth
 
     def get_bearer_token(self) -> str:
+        """The current access token, refreshed if due; raises the ``CodexAuth*`` errors."""
         return self.get_auth_context().access_token
+
+    def _cached_auth(self) -> AuthContext | None:
+        """What the token store holds now (no I/O); stores without a cache report the last login seen."""
+        cached = getattr(self.service.tokens, "cached", None)
+        return cached if isinstance(cached, AuthContext) else self._last_auth
 
     @property
     def cached_token(self) -> str | None:
-        return self._last_auth.access_token if self._last_auth else None
+        auth = self._cached_auth()
+        return auth.access_token if auth else None
 
     @property
     def token_expiry(self) -> float | None:
-        return self._last_auth.expires_at if self._last_auth else None
+        auth = self._cached_auth()
+        return auth.expires_at if auth else None
 
     @property
     def account_id(self) -> str | None:
-        return self._last_auth.account_id if self._last_auth else None
+        auth = self._cached_auth()
+        return auth.account_id if auth else None
 
     # -- LiteLLM's four entry points ---------------------------------------------
 

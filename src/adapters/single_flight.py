@@ -1,0 +1,137 @@
+"""One refresh at a time: inside the process (threads, event loops, tasks) and across processes.
+
+Inside the process, the first caller to find the login stale leads and the others
+wait for its result, whether they are threads blocking or tasks awaiting on any
+event loop: the shared result is a ``concurrent.futures.Future``, which both can
+wait on. Across processes, a ``filelock`` lock file beside ``auth.json`` serialises
+the leaders; the async path waits for it in a worker thread, never on the loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Awaitable, Callable
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Generic, TypeVar
+
+from filelock import FileLock, Timeout
+
+from ..domain.login_errors import lock_timeout, lock_unavailable
+
+T = TypeVar("T")
+
+
+class FlightAbandoned(Exception):
+    """The leader was cancelled or interrupted before it finished: a follower leads the next round."""
+
+
+class SingleFlight(Generic[T]):
+    """Shares one in-progress piece of work among every concurrent caller."""
+
+    def __init__(self) -> None:
+        self._mutex = threading.Lock()
+        self._current: Future[T] | None = None
+        self._tasks: set[asyncio.Future[None]] = set()
+
+    def _join(self) -> tuple[Future[T], bool]:
+        with self._mutex:
+            if self._current is not None:
+                return self._current, False
+            flight: Future[T] = Future()
+            # RUNNING: a cancelled follower (``wrap_future``) must not cancel the shared result.
+            flight.set_running_or_notify_cancel()
+            self._current = flight
+            return flight, True
+
+    def _land(self, flight: Future[T], result: T | None = None, error: BaseException | None = None) -> None:
+        with self._mutex:
+            if self._current is flight:
+                self._current = None
+        if error is None:
+            flight.set_result(result)  # type: ignore[arg-type]
+        else:
+            flight.set_exception(error if isinstance(error, Exception) else FlightAbandoned())
+
+    def run(self, work: Callable[[], T], *, wait_seconds: float | None = None) -> tuple[T, bool]:
+        """``(result, led)``: the result of this flight, and whether this caller did the work.
+
+        A follower gives up after ``wait_seconds`` (``TimeoutError``): a sync caller on the
+        thread of the event loop whose task leads would otherwise wait forever.
+        """
+        flight, leader = self._join()
+        if not leader:
+            return flight.result(timeout=wait_seconds), False
+        try:
+            result = work()
+        except BaseException as exc:
+            self._land(flight, error=exc)
+            raise
+        self._land(flight, result)
+        return result, True
+
+    async def arun(self, work: Callable[[], Awaitable[T]]) -> tuple[T, bool]:
+        """As :meth:`run`; the leader's work runs as its own task, so cancelling the caller that
+        started it (a client hanging up) cannot cut a refresh off between spending the refresh
+        token and writing the new one down."""
+        flight, leader = self._join()
+        if leader:
+            task = asyncio.ensure_future(self._alead(flight, work))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        return await asyncio.wrap_future(flight), leader
+
+    async def _alead(self, flight: Future[T], work: Callable[[], Awaitable[T]]) -> None:
+        try:
+            result = await work()
+        except BaseException as exc:
+            self._land(flight, error=exc)
+            if not isinstance(exc, Exception):
+                raise
+            return
+        self._land(flight, result)
+
+
+_registry_lock = threading.Lock()
+_registry: dict[str, SingleFlight[object]] = {}
+
+
+def flight_for(path: Path) -> SingleFlight[object]:
+    """The process-wide flight of one login file, shared by every store that reads it."""
+    key = str(path.expanduser().absolute())
+    with _registry_lock:
+        return _registry.setdefault(key, SingleFlight())
+
+
+def lock_path_for(path: Path) -> Path:
+    return path.with_name(path.name + ".lock")
+
+
+def new_file_lock(path: Path) -> FileLock:
+    """A fresh lock object per use: each holds its own descriptor, so two in one process exclude each other."""
+    return FileLock(lock_path_for(path), mode=0o600, thread_local=False)
+
+
+def acquire(lock: FileLock, timeout: float) -> None:
+    try:
+        lock.acquire(timeout=timeout)
+    except Timeout:
+        raise lock_timeout(Path(lock.lock_file), timeout) from None
+    except OSError as exc:
+        raise lock_unavailable(Path(lock.lock_file), exc.strerror or type(exc).__name__) from None
+
+
+async def aacquire(lock: FileLock, wait_seconds: float) -> None:
+    """Wait for the lock in a worker thread; a cancelled waiter releases it as soon as it is taken."""
+    waiter = asyncio.ensure_future(asyncio.to_thread(acquire, lock, wait_seconds))
+    try:
+        await asyncio.shield(waiter)
+    except asyncio.CancelledError:
+        waiter.add_done_callback(lambda done: _release_if_taken(lock, done))
+        raise
+
+
+def _release_if_taken(lock: FileLock, done: asyncio.Future[None]) -> None:
+    if not done.cancelled() and done.exception() is None:
+        lock.release()
