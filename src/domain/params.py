@@ -1,0 +1,111 @@
+"""The OpenAI parameters the backend cannot take, and ``stop`` done on this side.
+
+The backend answers 400 ``Unsupported parameter`` to sampling and length
+settings, so they are never sent: the application warns about each once per
+process, or refuses them when the user asked for strictness. ``stop`` is
+emulated: the answer's text is cut at the first stop sequence, in streaming too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from .errors import CodexRequestError
+
+NOT_SENT_PARAMS = (
+    "temperature",
+    "top_p",
+    "max_tokens",
+    "max_output_tokens",
+    "max_completion_tokens",
+    "frequency_penalty",
+    "presence_penalty",
+    "seed",
+    "logprobs",
+    "top_logprobs",
+    "logit_bias",
+    "user",
+    "metadata",
+)
+"""Parameters the backend refuses: dropped with a warning, or refused in strict mode."""
+
+
+def not_sent_params(params: Mapping[str, Any]) -> tuple[str, ...]:
+    """The refused parameters a call carries (``None`` and ``logprobs=False`` ask for nothing)."""
+    return tuple(
+        name
+        for name in NOT_SENT_PARAMS
+        if params.get(name) is not None and not (name == "logprobs" and params.get(name) is False)
+    )
+
+
+def check_choice_count(params: Mapping[str, Any]) -> None:
+    """``n`` above 1 cannot be served: the backend gives one answer per request."""
+    n = params.get("n")
+    if n is None or n == 1:
+        return
+    raise CodexRequestError(f"n={n!r} is not supported: the Codex backend gives exactly one choice (n=1)")
+
+
+def stop_sequences(params: Mapping[str, Any]) -> tuple[str, ...]:
+    """``stop`` as a tuple of non-empty strings."""
+    stop = params.get("stop")
+    if stop is None:
+        return ()
+    if isinstance(stop, str):
+        return (stop,) if stop else ()
+    if isinstance(stop, Sequence) and all(isinstance(s, str) for s in stop):
+        return tuple(s for s in stop if s)
+    raise CodexRequestError("stop must be a string or a list of strings")
+
+
+class StopCutter:
+    """Cuts streamed text at the first stop sequence.
+
+    ``feed`` returns the text that is safe to show: it holds back a tail that could
+    be the start of a stop sequence until the next piece settles it. After a stop
+    sequence is found everything else is swallowed and ``stopped`` is true.
+    """
+
+    __slots__ = ("_held", "_keep", "_stops", "stopped")
+
+    def __init__(self, stops: Sequence[str]) -> None:
+        self._stops = tuple(s for s in stops if s)
+        self._keep = max((len(s) for s in self._stops), default=1) - 1
+        self._held = ""
+        self.stopped = False
+
+    @property
+    def active(self) -> bool:
+        return bool(self._stops)
+
+    def feed(self, text: str) -> str:
+        if self.stopped:
+            return ""
+        if not self._stops:
+            return text
+        buffer = self._held + text
+        cut = min((i for i in (buffer.find(s) for s in self._stops) if i >= 0), default=-1)
+        if cut >= 0:
+            self.stopped = True
+            self._held = ""
+            return buffer[:cut]
+        safe = len(buffer) - self._keep
+        if safe <= 0:
+            self._held = buffer
+            return ""
+        self._held = buffer[safe:]
+        return buffer[:safe]
+
+    def finish(self) -> str:
+        """What was held back, once the text is known to have ended."""
+        held, self._held = self._held, ""
+        return "" if self.stopped else held
+
+    @staticmethod
+    def cut(text: str, stops: Sequence[str]) -> tuple[str, bool]:
+        """The whole text cut at its first stop sequence, and whether one was found."""
+        cutter = StopCutter(stops)
+        kept = cutter.feed(text)
+        return kept + cutter.finish(), cutter.stopped
