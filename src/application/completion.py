@@ -16,6 +16,7 @@ import structlog
 
 from ..domain.errors import CodexAPIError, CodexRequestError
 from ..domain.models import normalize_model
+from ..domain.params import StopCutter
 from ..domain.ports import (
     AsyncEventStream,
     AuthContext,
@@ -25,7 +26,6 @@ from ..domain.ports import (
     ResponsesTransport,
     TokenStore,
 )
-from ..domain.params import StopCutter
 from ..domain.stream import CompletionResult, ResponseStreamState, StreamDelta
 from ..domain.translation import ChatRequest, RequestPlan, plan_request
 

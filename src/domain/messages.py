@@ -109,7 +109,10 @@ class _Builder:
         self.result.items.append(item)
 
     def _assistant(self, message: Mapping[str, Any], where: str, index: int) -> None:
-        for item in _reasoning_items(message.get("provider_specific_fields")):
+        fields = message.get("provider_specific_fields")
+        if not (isinstance(fields, Mapping) and fields.get(REASONING_ITEMS_FIELD)):
+            fields = message  # LiteLLM's own ``Message.reasoning_items``
+        for item in _reasoning_items(fields):
             self._emit(item)
         parts = _output_parts(message.get("content"), where)
         if parts:

@@ -205,7 +205,9 @@ class ResponseStreamState:
                 self._text_by_item[item_id] = text
                 self._add_text(text[len(streamed) :], delta)
         elif kind == "reasoning":
-            self._reasoning_items.append({k: v for k, v in item.items() if k in ("type", "summary", "encrypted_content")})
+            self._reasoning_items.append(
+                {k: v for k, v in item.items() if k in ("type", "summary", "encrypted_content")}
+            )
             if item_id not in self._reasoning_streamed:
                 for index, part in enumerate(item.get("summary") or []):
                     if isinstance(part, dict) and isinstance(part.get("text"), str) and part["text"]:

@@ -120,7 +120,7 @@ def plan_request(
         "include": list(INCLUDE),
         "prompt_cache_key": cache_key,
     }
-    text = dict(config["text"])
+    text: dict[str, Any] = dict(config["text"])
     text_format = convert_response_format(params.get("response_format"))
     if text_format is not None:
         text["format"] = text_format
