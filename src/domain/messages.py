@@ -76,6 +76,8 @@ class _Builder:
 
     def add(self, index: int, message: Any, *, system_as_developer: bool) -> None:
         where = f"messages[{index}]"
+        if not isinstance(message, Mapping) and callable(getattr(message, "model_dump", None)):
+            message = message.model_dump()  # a response's message object, sent back as it came
         if not isinstance(message, Mapping):
             raise CodexRequestError(f"{where} must be an object with a role, not {type(message).__name__}")
         role = message.get("role")

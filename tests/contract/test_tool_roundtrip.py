@@ -125,3 +125,20 @@ async def test_tool_round_trip(
     ]
     assert second["prompt_cache_key"] == first["prompt_cache_key"]
     assert all("id" not in item for item in second["input"]), "no server item ids go back"
+
+
+def test_the_answers_message_object_can_be_sent_back_as_it_is(
+    litellm_codex: Any, codex_backend: FakeCodexBackend
+) -> None:
+    codex_backend.enqueue(Reply(events=tool_call_answer()), Reply(events=text_answer("done")))
+    messages: list[Any] = [{"role": "user", "content": "Weather and time in Tokyo?"}]
+    first = litellm.completion(model="codex/gpt-5.1-codex", messages=messages, tools=TOOLS)
+    messages.append(first.choices[0].message)  # the LiteLLM Message object itself
+    messages.append({"role": "tool", "tool_call_id": "call_weather", "content": "21°C"})
+    messages.append({"role": "tool", "tool_call_id": "call_time", "content": "14:05"})
+    assert (
+        litellm.completion(model="codex/gpt-5.1-codex", messages=messages, tools=TOOLS).choices[0].message.content
+        == "done"
+    )
+    kinds = [item["type"] for item in codex_backend.response_requests[1].body["input"]]
+    assert kinds[-5:] == ["reasoning", "function_call", "function_call", "function_call_output", "function_call_output"]

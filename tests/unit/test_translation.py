@@ -352,3 +352,11 @@ def test_build_request_body_keeps_its_signature_and_uses_the_live_spec() -> None
     assert session == out["prompt_cache_key"]
     assert out["store"] is False and out["stream"] is True
     assert out["include"] == ["reasoning.encrypted_content"]
+
+
+def test_a_message_object_with_model_dump_is_read_like_a_dict() -> None:
+    class Sent:
+        def model_dump(self) -> dict[str, Any]:
+            return {"role": "assistant", "content": "earlier", "tool_calls": None, "function_call": None}
+
+    assert body([user("hi"), Sent()])["input"][1] == msg("assistant", "output_text", "earlier")
