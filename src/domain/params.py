@@ -63,16 +63,15 @@ def stop_sequences(params: Mapping[str, Any]) -> tuple[str, ...]:
 class StopCutter:
     """Cuts streamed text at the first stop sequence.
 
-    ``feed`` returns the text that is safe to show: it holds back a tail that could
-    be the start of a stop sequence until the next piece settles it. After a stop
+    ``feed`` returns the text that is safe to show: it holds back only a tail that
+    begins a stop sequence, until the next piece settles it, so text is not delayed. After a stop
     sequence is found everything else is swallowed and ``stopped`` is true.
     """
 
-    __slots__ = ("_held", "_keep", "_stops", "stopped")
+    __slots__ = ("_held", "_stops", "stopped")
 
     def __init__(self, stops: Sequence[str]) -> None:
         self._stops = tuple(s for s in stops if s)
-        self._keep = max((len(s) for s in self._stops), default=1) - 1
         self._held = ""
         self.stopped = False
 
@@ -91,12 +90,19 @@ class StopCutter:
             self.stopped = True
             self._held = ""
             return buffer[:cut]
-        safe = len(buffer) - self._keep
-        if safe <= 0:
-            self._held = buffer
-            return ""
+        safe = len(buffer) - self._partial_match(buffer)
         self._held = buffer[safe:]
         return buffer[:safe]
+
+    def _partial_match(self, buffer: str) -> int:
+        """The length of the longest tail of ``buffer`` that a stop sequence starts with."""
+        longest = 0
+        for stop in self._stops:
+            for size in range(min(len(stop) - 1, len(buffer)), longest, -1):
+                if buffer.endswith(stop[:size]):
+                    longest = size
+                    break
+        return longest
 
     def finish(self) -> str:
         """What was held back, once the text is known to have ended."""

@@ -153,3 +153,12 @@ def test_stop_cuts_the_same_streamed_or_whole(text: str, stops: list[str], data:
     assert cutter.stopped == stopped
     found = [i for i in (text.find(s) for s in stops) if i >= 0]
     assert whole == (text[: min(found)] if found else text)
+
+
+def test_stop_holds_back_only_a_possible_start_of_a_stop_sequence() -> None:
+    cutter = StopCutter(["END"])
+    assert cutter.feed("hello E") == "hello "
+    assert cutter.feed("x") == "Ex"
+    assert cutter.feed("EN") == ""
+    assert cutter.feed("D tail") == ""
+    assert cutter.stopped
