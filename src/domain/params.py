@@ -85,11 +85,12 @@ class StopCutter:
         if not self._stops:
             return text
         buffer = self._held + text
-        cut = min((i for i in (buffer.find(s) for s in self._stops) if i >= 0), default=-1)
-        if cut >= 0:
+        # The answer ends where a stop sequence is first complete (as generation would have stopped).
+        found = [(i + len(s), i) for s in self._stops if (i := buffer.find(s)) >= 0]
+        if found:
             self.stopped = True
             self._held = ""
-            return buffer[:cut]
+            return buffer[: min(found)[1]]
         safe = len(buffer) - self._partial_match(buffer)
         self._held = buffer[safe:]
         return buffer[:safe]

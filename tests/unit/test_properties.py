@@ -151,8 +151,9 @@ def test_stop_cuts_the_same_streamed_or_whole(text: str, stops: list[str], data:
     whole, stopped = StopCutter.cut(text, stops)
     assert streamed == whole
     assert cutter.stopped == stopped
-    found = [i for i in (text.find(s) for s in stops) if i >= 0]
-    assert whole == (text[: min(found)] if found else text)
+    # generation stops where a stop sequence is first complete; the text ends where that one began
+    found = [(i + len(s), i) for s in stops if (i := text.find(s)) >= 0]
+    assert whole == (text[: min(found)[1]] if found else text)
 
 
 def test_stop_holds_back_only_a_possible_start_of_a_stop_sequence() -> None:

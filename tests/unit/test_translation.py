@@ -360,3 +360,9 @@ def test_a_message_object_with_model_dump_is_read_like_a_dict() -> None:
             return {"role": "assistant", "content": "earlier", "tool_calls": None, "function_call": None}
 
     assert body([user("hi"), Sent()])["input"][1] == msg("assistant", "output_text", "earlier")
+
+
+def test_service_tier_is_sent_and_responses_native_tools_pass_as_they_are() -> None:
+    out = body([user("hi")], service_tier="priority", tools=[{"type": "web_search"}])
+    assert out["service_tier"] == "priority"
+    assert out["tools"] == [{"type": "web_search"}]
