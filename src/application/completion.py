@@ -8,12 +8,15 @@ domain's state machine. Sync and async differ only in the awaited calls.
 
 from __future__ import annotations
 
+import dataclasses
+import threading
 from collections.abc import AsyncIterator, Iterator
 
 import structlog
 
-from ..domain.errors import CodexAPIError
+from ..domain.errors import CodexAPIError, CodexRequestError
 from ..domain.models import normalize_model
+from ..domain.params import StopCutter
 from ..domain.ports import (
     AsyncEventStream,
     AuthContext,
@@ -24,11 +27,57 @@ from ..domain.ports import (
     TokenStore,
 )
 from ..domain.stream import CompletionResult, ResponseStreamState, StreamDelta
-from ..domain.translation import ChatRequest, build_request_body
+from ..domain.translation import ChatRequest, RequestPlan, plan_request
 
 logger = structlog.get_logger(__name__)
 
 _UNAUTHORIZED = 401
+
+_warned_params: set[str] = set()
+_warned_lock = threading.Lock()
+
+
+def _report_dropped(plan: RequestPlan, *, strict: bool) -> None:
+    """Refuse the parameters the backend cannot take (strict), or warn once per parameter per process."""
+    if not plan.dropped_params:
+        return
+    if strict:
+        names = ", ".join(plan.dropped_params)
+        raise CodexRequestError(
+            f"the Codex backend does not support these parameters: {names}; "
+            "remove them, or unset CODEX_STRICT_PARAMS to have them dropped with a warning"
+        )
+    with _warned_lock:
+        fresh = [name for name in plan.dropped_params if name not in _warned_params]
+        _warned_params.update(fresh)
+    for name in fresh:
+        logger.warning("codex_parameter_not_sent", parameter=name, reason="unsupported_by_codex_backend")
+
+
+class _StopFilter:
+    """Applies the caller's ``stop`` to streamed deltas: cut text, finish reason ``stop``."""
+
+    def __init__(self, stops: tuple[str, ...]) -> None:
+        self._cutter = StopCutter(stops)
+
+    def apply(self, delta: StreamDelta) -> StreamDelta | None:
+        if not self._cutter.active:
+            return delta
+        delta.text = self._cutter.feed(delta.text)
+        if delta.finish_reason is not None:
+            delta.text += self._cutter.finish()
+            if self._cutter.stopped:
+                delta.finish_reason = "stop"
+        if delta.has_content or delta.finish_reason is not None:
+            return delta
+        return None
+
+
+def _cut(result: CompletionResult, stops: tuple[str, ...]) -> CompletionResult:
+    if not stops:
+        return result
+    text, stopped = StopCutter.cut(result.text, stops)
+    return dataclasses.replace(result, text=text, finish_reason="stop") if stopped else result
 
 
 class CompletionService:
@@ -41,23 +90,40 @@ class CompletionService:
         instructions: InstructionSource,
         transport: ResponsesTransport,
         codex_mode: bool = True,
+        strict_params: bool = False,
     ) -> None:
         self.tokens = tokens
         self.instructions = instructions
         self.transport = transport
         self.codex_mode = codex_mode
+        self.strict_params = strict_params
 
     # -- building ----------------------------------------------------------------
 
     def _request(self, chat: ChatRequest, instructions: str | None) -> ResponsesRequest:
-        body, session_id = build_request_body(chat, instructions=instructions, codex_mode=self.codex_mode)
-        return ResponsesRequest(body=body, session_id=session_id, api_base=chat.api_base, timeout=chat.timeout)
+        return self._plan(chat, instructions)[0]
+
+    def _plan(self, chat: ChatRequest, instructions: str | None) -> tuple[ResponsesRequest, RequestPlan]:
+        plan = plan_request(chat, instructions=instructions, codex_mode=self.codex_mode)
+        _report_dropped(plan, strict=self.strict_params)
+        for call_id in plan.orphan_call_ids:
+            logger.warning("codex_tool_result_without_call", call_id=call_id, sent_as="user_message")
+        request = ResponsesRequest(
+            body=plan.body, session_id=plan.session_id, api_base=chat.api_base, timeout=chat.timeout
+        )
+        return request, plan
 
     def prepare(self, chat: ChatRequest) -> ResponsesRequest:
         return self._request(chat, self.instructions.get_instructions(self._slug(chat)))
 
     async def aprepare(self, chat: ChatRequest) -> ResponsesRequest:
         return self._request(chat, await self.instructions.aget_instructions(self._slug(chat)))
+
+    def _prepare_plan(self, chat: ChatRequest) -> tuple[ResponsesRequest, RequestPlan]:
+        return self._plan(chat, self.instructions.get_instructions(self._slug(chat)))
+
+    async def _aprepare_plan(self, chat: ChatRequest) -> tuple[ResponsesRequest, RequestPlan]:
+        return self._plan(chat, await self.instructions.aget_instructions(self._slug(chat)))
 
     @staticmethod
     def _slug(chat: ChatRequest) -> str:
@@ -93,11 +159,13 @@ class CompletionService:
     def stream(self, chat: ChatRequest) -> Iterator[StreamDelta]:
         """Yield one merged delta per network read; the last one carries finish reason and usage."""
         state = ResponseStreamState()
-        events = self._open(self.prepare(chat))
+        request, plan = self._prepare_plan(chat)
+        stop = _StopFilter(plan.stop)
+        events = self._open(request)
         try:
             for batch in events.batches():
                 delta = state.feed(batch)
-                if delta is not None:
+                if delta is not None and (delta := stop.apply(delta)) is not None:
                     yield delta
         finally:
             events.close()
@@ -105,11 +173,13 @@ class CompletionService:
 
     async def astream(self, chat: ChatRequest) -> AsyncIterator[StreamDelta]:
         state = ResponseStreamState()
-        events = await self._aopen(await self.aprepare(chat))
+        request, plan = await self._aprepare_plan(chat)
+        stop = _StopFilter(plan.stop)
+        events = await self._aopen(request)
         try:
             async for batch in events.batches():
                 delta = state.feed(batch)
-                if delta is not None:
+                if delta is not None and (delta := stop.apply(delta)) is not None:
                     yield delta
         finally:
             await events.aclose()
@@ -117,20 +187,22 @@ class CompletionService:
 
     def complete(self, chat: ChatRequest) -> CompletionResult:
         state = ResponseStreamState()
-        events = self._open(self.prepare(chat))
+        request, plan = self._prepare_plan(chat)
+        events = self._open(request)
         try:
             for batch in events.batches():
                 state.feed(batch)
         finally:
             events.close()
-        return state.result()
+        return _cut(state.result(), plan.stop)
 
     async def acomplete(self, chat: ChatRequest) -> CompletionResult:
         state = ResponseStreamState()
-        events = await self._aopen(await self.aprepare(chat))
+        request, plan = await self._aprepare_plan(chat)
+        events = await self._aopen(request)
         try:
             async for batch in events.batches():
                 state.feed(batch)
         finally:
             await events.aclose()
-        return state.result()
+        return _cut(state.result(), plan.stop)

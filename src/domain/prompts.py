@@ -10,32 +10,60 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from .messages import input_items, message_text, system_text
+
+__all__ = [
+    "DEFAULT_INSTRUCTIONS",
+    "TOOL_BRIDGE_TEXT",
+    "build_tool_bridge_message",
+    "derive_instructions",
+    "message_text",
+    "system_text",
+]
+
 DEFAULT_INSTRUCTIONS = (
     "You are a capable coding and reasoning assistant answering through an API. "
     "Follow the developer and user messages, answer accurately and concisely, and "
     "use the tools you are given when they help."
 )
 
-
-def message_text(content: Any) -> str:
-    """The text of a chat message's content: a string, or the text parts of a list."""
-    if content is None:
-        return ""
-    if isinstance(content, str):
-        return content
-    if isinstance(content, Sequence):
-        return "\n".join(
-            str(part.get("text", ""))
-            for part in content
-            if isinstance(part, Mapping) and part.get("type") in ("text", "input_text", "output_text")
-        )
-    return str(content)
+TOOL_BRIDGE_TEXT = (
+    "About tools in this conversation: the only tools you can use are the functions listed with "
+    "this request. Use one by making an ordinary function call with its exact name and JSON "
+    "arguments that match its schema; its result comes back in the next message. The tools of the "
+    "Codex CLI described in your instructions (a shell, apply_patch, update_plan and the like) do "
+    "not exist here: do not call them, and do not write out a call as text instead of making it."
+)
 
 
-def system_text(messages: Sequence[Mapping[str, Any]]) -> str:
-    """All system and developer text of a conversation, joined by blank lines."""
-    return "\n\n".join(
-        text
-        for message in messages
-        if message.get("role") in ("system", "developer") and (text := message_text(message.get("content")))
-    )
+def build_tool_bridge_message() -> dict[str, Any]:
+    """The developer message that tells a Codex-prompted model whose tools it really has.
+
+    The Codex instructions describe the CLI's own tools; a caller's request brings its
+    own. Without this note the model reaches for tools that are not there.
+    """
+    return {"type": "message", "role": "developer", "content": [{"type": "input_text", "text": TOOL_BRIDGE_TEXT}]}
+
+
+def derive_instructions(
+    messages: list[dict[str, Any]] | Sequence[Mapping[str, Any]],
+    *,
+    codex_mode: bool,
+    normalized_model: str,
+    codex_instructions: str | None = None,
+) -> tuple[str, list[dict[str, Any]]]:
+    """The ``instructions`` and the ``input`` items of a conversation.
+
+    With ``codex_mode`` the Codex instructions (``codex_instructions``, found by the
+    application for ``normalized_model``) lead and the caller's system text stays in
+    place as developer messages; without it the caller's system text is the
+    instructions (falling back to the Codex ones). This project's own text is the
+    last resort, because the backend refuses an empty ``instructions``.
+    """
+    del normalized_model  # the application already chose the instructions for it
+    caller_system = system_text(messages)
+    if codex_mode:
+        instructions = codex_instructions or DEFAULT_INSTRUCTIONS
+    else:
+        instructions = caller_system or codex_instructions or DEFAULT_INSTRUCTIONS
+    return instructions, input_items(messages, system_as_developer=codex_mode).items

@@ -62,6 +62,8 @@ class StreamDelta:
     tool_calls: list[ToolCallDelta] = field(default_factory=list)
     finish_reason: FinishReason | None = None
     usage: Usage | None = None
+    reasoning_items: tuple[dict[str, Any], ...] = ()
+    """On the finishing delta: the answer's encrypted reasoning, for the caller to send back."""
 
     @property
     def has_content(self) -> bool:
@@ -106,9 +108,13 @@ class ResponseStreamState:
         self.response_id: str | None = None
         self.model: str | None = None
         self._text: list[str] = []
+        self._text_by_item: dict[str, str] = {}  # what each message item streamed, to complete it from its done event
         self._reasoning: list[str] = []
+        self._reasoning_key: tuple[str, int] | None = None
+        self._reasoning_streamed: set[str] = set()
         self._calls: dict[str, _Call] = {}  # keyed by item id (deltas carry item_id), in order
         self._reasoning_items: list[dict[str, Any]] = []
+        self._done_ids: set[str] = set()
         self._usage: Usage | None = None
         self._finish_reason: FinishReason | None = None
         self.completed = False
@@ -135,19 +141,33 @@ class ResponseStreamState:
 
     def _on_text_delta(self, event: RawEvent, delta: StreamDelta) -> None:
         piece = event.get("delta") or ""
-        if piece:
-            self._text.append(piece)
-            delta.text += piece
+        if piece and isinstance(piece, str):
+            item_id = str(event.get("item_id") or "")
+            self._text_by_item[item_id] = self._text_by_item.get(item_id, "") + piece
+            self._add_text(piece, delta)
+
+    def _add_text(self, piece: str, delta: StreamDelta) -> None:
+        self._text.append(piece)
+        delta.text += piece
 
     def _on_reasoning_delta(self, event: RawEvent, delta: StreamDelta) -> None:
         piece = event.get("delta") or ""
-        if piece:
-            self._reasoning.append(piece)
-            delta.reasoning += piece
+        if not piece or not isinstance(piece, str):
+            return
+        item_id = str(event.get("item_id") or "")
+        self._reasoning_streamed.add(item_id)
+        self._add_reasoning(piece, (item_id, _int(event.get("summary_index"))), delta)
+
+    def _add_reasoning(self, piece: str, key: tuple[str, int], delta: StreamDelta) -> None:
+        if key != self._reasoning_key and self._reasoning:
+            piece = "\n\n" + piece  # a new summary part starts a new paragraph
+        self._reasoning_key = key
+        self._reasoning.append(piece)
+        delta.reasoning += piece
 
     def _on_item_added(self, event: RawEvent, delta: StreamDelta) -> None:
         item = event.get("item") or {}
-        if item.get("type") == "function_call":
+        if item.get("type") == "function_call" and _call_key(item) not in self._calls:
             self._start_call(item, delta)
 
     def _on_arguments_delta(self, event: RawEvent, delta: StreamDelta) -> None:
@@ -159,36 +179,68 @@ class ResponseStreamState:
         self._tool_delta(delta, call).arguments += piece
 
     def _on_item_done(self, event: RawEvent, delta: StreamDelta) -> None:
-        item = event.get("item") or {}
+        item = event.get("item")
+        if isinstance(item, dict):
+            self._finish_item(item, delta)
+
+    def _finish_item(self, item: dict[str, Any], delta: StreamDelta) -> None:
+        """An item is whole: take from it whatever its deltas did not bring (maybe everything)."""
+        item_id = str(item.get("id") or "")
+        if item_id:
+            if item_id in self._done_ids:
+                return
+            self._done_ids.add(item_id)
         kind = item.get("type")
         if kind == "function_call":
-            call = self._calls.get(item.get("id", "")) or self._start_call(item, delta)
+            call = self._calls.get(_call_key(item)) or self._start_call(item, delta)
             final = item.get("arguments")
             streamed = "".join(call.arguments)
             if isinstance(final, str) and final != streamed and final.startswith(streamed):
                 rest = final[len(streamed) :]
                 call.arguments.append(rest)
                 self._tool_delta(delta, call).arguments += rest
-        elif kind == "message" and not self._text:
-            # Some answers arrive whole in output_item.done without text deltas.
-            text = _message_text(item)
-            if text:
-                self._text.append(text)
-                delta.text += text
+        elif kind == "message":
+            text, streamed = _message_text(item), self._text_by_item.get(item_id, "")
+            if len(text) > len(streamed) and text.startswith(streamed):
+                self._text_by_item[item_id] = text
+                self._add_text(text[len(streamed) :], delta)
         elif kind == "reasoning":
             self._reasoning_items.append(
                 {k: v for k, v in item.items() if k in ("type", "summary", "encrypted_content")}
             )
+            if item_id not in self._reasoning_streamed:
+                for index, part in enumerate(item.get("summary") or []):
+                    if isinstance(part, dict) and isinstance(part.get("text"), str) and part["text"]:
+                        self._add_reasoning(part["text"], (item_id, index), delta)
 
     def _on_completed(self, event: RawEvent, delta: StreamDelta) -> None:
         response = event.get("response") or {}
+        self._finish(response, "tool_calls" if self._has_calls(response, delta) else "stop", delta)
+
+    def _on_incomplete(self, event: RawEvent, delta: StreamDelta) -> None:
+        response = event.get("response") or {}
+        details = response.get("incomplete_details") or {}
+        reason = details.get("reason") if isinstance(details, dict) else None
+        self._has_calls(response, delta)
+        self._finish(response, "content_filter" if reason == "content_filter" else "length", delta)
+
+    def _has_calls(self, response: dict[str, Any], delta: StreamDelta) -> bool:
+        """Take the final ``output`` list's items that were not streamed; are there tool calls?"""
+        anything_streamed = bool(self._text or self._reasoning or self._calls or self._done_ids)
+        for item in response.get("output") or []:
+            if isinstance(item, dict) and (item.get("id") or not anything_streamed):
+                self._finish_item(item, delta)
+        return bool(self._calls)
+
+    def _finish(self, response: dict[str, Any], finish_reason: FinishReason, delta: StreamDelta) -> None:
         self.response_id = response.get("id") or self.response_id
         self.model = response.get("model") or self.model
         self._usage = Usage.from_response(response.get("usage"))
-        self._finish_reason = "tool_calls" if self._calls else "stop"
+        self._finish_reason = finish_reason
         self.completed = True
         delta.finish_reason = self._finish_reason
         delta.usage = self._usage
+        delta.reasoning_items = tuple(self._reasoning_items)
 
     def _on_failed(self, event: RawEvent, delta: StreamDelta) -> None:
         response = event.get("response") or {}
@@ -200,7 +252,7 @@ class ResponseStreamState:
     # -- helpers ---------------------------------------------------------------
 
     def _start_call(self, item: dict[str, Any], delta: StreamDelta) -> _Call:
-        item_id = item.get("id") or item.get("call_id") or f"call_{len(self._calls)}"
+        item_id = _call_key(item) or f"call_{len(self._calls)}"
         call = _Call(index=len(self._calls), call_id=item.get("call_id") or item_id, name=item.get("name") or "")
         self._calls[item_id] = call
         self._tool_delta(delta, call)
@@ -244,6 +296,11 @@ def _message_text(item: dict[str, Any]) -> str:
     return "".join(p.get("text", "") for p in parts if isinstance(p, dict) and p.get("type") == "output_text")
 
 
+def _call_key(item: dict[str, Any]) -> str:
+    """Argument deltas name their call by item id; an item without one is known by its call id."""
+    return str(item.get("id") or item.get("call_id") or "")
+
+
 def _int(value: Any) -> int:
     return value if isinstance(value, int) else 0
 
@@ -255,7 +312,9 @@ _HANDLERS = {
     "response.output_item.added": ResponseStreamState._on_item_added,
     "response.function_call_arguments.delta": ResponseStreamState._on_arguments_delta,
     "response.output_item.done": ResponseStreamState._on_item_done,
+    "response.refusal.delta": ResponseStreamState._on_text_delta,
     "response.completed": ResponseStreamState._on_completed,
+    "response.incomplete": ResponseStreamState._on_incomplete,
     "response.failed": ResponseStreamState._on_failed,
     "error": ResponseStreamState._on_failed,
 }

@@ -58,4 +58,5 @@ class Container(containers.DeclarativeContainer):
         instructions=instruction_source,
         transport=transport,
         codex_mode=settings.provided.mode,
+        strict_params=settings.provided.strict_params,
     )

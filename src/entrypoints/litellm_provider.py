@@ -26,6 +26,7 @@ from litellm.types.utils import (
 from litellm.types.utils import Usage as LiteLLMUsage
 
 from ..application.completion import CompletionService
+from ..domain.messages import REASONING_ITEMS_FIELD
 from ..domain.models import normalize_model
 from ..domain.ports import AuthContext, InstructionSource, ResponsesTransport, TokenStore
 from ..domain.stream import CompletionResult, StreamDelta, Usage
@@ -206,6 +207,11 @@ def _litellm_usage(usage: Usage | None) -> LiteLLMUsage | None:
     )
 
 
+def _reasoning_fields(items: tuple[dict[str, Any], ...]) -> dict[str, Any] | None:
+    """The answer's encrypted reasoning, for the caller to send back with this message next turn."""
+    return {REASONING_ITEMS_FIELD: [dict(item) for item in items]} if items else None
+
+
 def _model_response(result: CompletionResult, chat: ChatRequest, template: Any) -> ModelResponse:
     response = template if isinstance(template, ModelResponse) else ModelResponse()
     tool_calls = [
@@ -219,6 +225,7 @@ def _model_response(result: CompletionResult, chat: ChatRequest, template: Any) 
         role="assistant",
         tool_calls=tool_calls or None,
         reasoning_content=result.reasoning or None,
+        provider_specific_fields=_reasoning_fields(result.reasoning_items),
     )
     choice = response.choices[0]
     choice.message = message
@@ -252,6 +259,7 @@ class _Chunker:
             return []
         if not delta.has_content:
             pending.finish_reason, pending.usage = delta.finish_reason, delta.usage
+            pending.reasoning_items = delta.reasoning_items
             self._pending = pending
             return []
         return [self._chunk(pending)]
@@ -270,6 +278,7 @@ class _Chunker:
             )
             for piece in delta.tool_calls
         ]
+        fields = _reasoning_fields(delta.reasoning_items)
         chunk = ModelResponseStream(
             model=self._model,
             created=self._created,
@@ -281,6 +290,7 @@ class _Chunker:
                         reasoning_content=delta.reasoning or None,
                         tool_calls=tool_calls or None,
                         role="assistant",
+                        provider_specific_fields=fields,
                     ),
                     finish_reason=delta.finish_reason,
                 )

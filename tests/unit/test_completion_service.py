@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 from litellm_codex_oauth_provider.application.completion import CompletionService
-from litellm_codex_oauth_provider.domain.errors import CodexAPIError, CodexStreamError
+from litellm_codex_oauth_provider.domain.errors import CodexAPIError, CodexRequestError, CodexStreamError
 from litellm_codex_oauth_provider.domain.translation import ChatRequest
 
 from tests.fakes.codex_backend import text_answer
@@ -57,3 +57,71 @@ def test_a_stream_that_ends_before_completed_is_an_error() -> None:
     transport = FakeTransport(answers=[[events[:-1]]])
     with pytest.raises(CodexStreamError, match="before response.completed"):
         list(service(transport).stream(CHAT))
+
+
+# -- parameters the backend refuses, and stop -------------------------------------------------
+
+
+def test_refused_parameters_are_dropped_with_one_warning_each_per_process() -> None:
+    from litellm_codex_oauth_provider.application import completion as module
+    from structlog.testing import capture_logs
+
+    module._warned_params.discard("temperature")
+    module._warned_params.discard("seed")
+    chat = ChatRequest(model="gpt-5.1-codex", messages=[{"role": "user", "content": "hi"}], params={"temperature": 0})
+    transport = FakeTransport(answers=[[text_answer("a")], [text_answer("b")], [text_answer("c")]])
+    with capture_logs() as logs:
+        service(transport).complete(chat)
+        service(transport).complete(chat)
+        service(transport).complete(ChatRequest(chat.model, chat.messages, {"temperature": 1, "seed": 3}))
+    warnings = [(e["event"], e["parameter"]) for e in logs if e["log_level"] == "warning"]
+    assert warnings == [("codex_parameter_not_sent", "temperature"), ("codex_parameter_not_sent", "seed")]
+    assert all("temperature" not in request.body for request, _ in transport.sent)
+
+
+def test_strict_params_refuses_them_before_anything_is_sent() -> None:
+    transport = FakeTransport(answers=[[text_answer("a")]])
+    strict = CompletionService(
+        tokens=FakeTokenStore(), instructions=FakeInstructionSource(), transport=transport, strict_params=True
+    )
+    chat = ChatRequest("gpt-5.1-codex", [{"role": "user", "content": "hi"}], {"max_tokens": 5, "top_p": 0.5})
+    with pytest.raises(CodexRequestError, match="top_p, max_tokens|max_tokens.*top_p") as caught:
+        strict.complete(chat)
+    assert caught.value.status_code == 400
+    assert transport.sent == []
+
+
+def test_a_tool_result_without_its_call_is_logged() -> None:
+    from structlog.testing import capture_logs
+
+    chat = ChatRequest("gpt-5.1-codex", [{"role": "user", "content": "hi"}, {"role": "tool", "tool_call_id": "c9"}])
+    with capture_logs() as logs:
+        service(FakeTransport(answers=[[text_answer("a")]])).complete(chat)
+    assert {"event": "codex_tool_result_without_call", "call_id": "c9", "log_level": "warning"}.items() <= logs[
+        0
+    ].items()
+
+
+STOP_CHAT = ChatRequest("gpt-5.1-codex", [{"role": "user", "content": "count"}], {"stop": ["4", "END"]})
+
+
+def test_stop_cuts_a_whole_answer() -> None:
+    result = service(FakeTransport(answers=[[text_answer("1 2 3 4 5")]])).complete(STOP_CHAT)
+    assert (result.text, result.finish_reason) == ("1 2 3 ", "stop")
+
+
+async def test_stop_cuts_a_streamed_answer_across_reads() -> None:
+    events = text_answer("ab EN", pieces=5)[:-1] + text_answer("D more")[2:]
+    # one read per event: the stop sequence "END" straddles two deltas
+    transport = FakeTransport(answers=[[[e] for e in events]])
+    deltas = [d async for d in service(transport).astream(STOP_CHAT)]
+    assert "".join(d.text for d in deltas) == "ab "
+    assert deltas[-1].finish_reason == "stop"
+    assert deltas[-1].usage is not None
+
+
+def test_text_held_back_by_stop_is_released_at_the_end() -> None:
+    transport = FakeTransport(answers=[[[e] for e in text_answer("xyE", pieces=3)]])
+    deltas = list(service(transport).stream(STOP_CHAT))
+    assert "".join(d.text for d in deltas) == "xyE"
+    assert deltas[-1].finish_reason == "stop"
