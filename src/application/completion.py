@@ -13,12 +13,13 @@ from collections.abc import AsyncIterator, Iterator
 import structlog
 
 from ..domain.errors import CodexAPIError
-from ..domain.models import normalize_model
+from ..domain.models import ModelSpec, normalize_model
 from ..domain.ports import (
     AsyncEventStream,
     AuthContext,
     EventStream,
     InstructionSource,
+    ModelCatalog,
     ResponsesRequest,
     ResponsesTransport,
     TokenStore,
@@ -41,23 +42,35 @@ class CompletionService:
         instructions: InstructionSource,
         transport: ResponsesTransport,
         codex_mode: bool = True,
+        catalog: ModelCatalog | None = None,
     ) -> None:
         self.tokens = tokens
         self.instructions = instructions
         self.transport = transport
         self.codex_mode = codex_mode
+        self.catalog = catalog
+        """What the account may use today; ``catalog.available_models()`` lists it for a 404's message."""
 
     # -- building ----------------------------------------------------------------
 
-    def _request(self, chat: ChatRequest, instructions: str | None) -> ResponsesRequest:
-        body, session_id = build_request_body(chat, instructions=instructions, codex_mode=self.codex_mode)
+    def _request(self, chat: ChatRequest, instructions: str | None, spec: ModelSpec | None) -> ResponsesRequest:
+        body, session_id = build_request_body(
+            chat, instructions=instructions, codex_mode=self.codex_mode, model_spec=spec
+        )
         return ResponsesRequest(body=body, session_id=session_id, api_base=chat.api_base, timeout=chat.timeout)
 
     def prepare(self, chat: ChatRequest) -> ResponsesRequest:
-        return self._request(chat, self.instructions.get_instructions(self._slug(chat)))
+        """Without Codex mode the caller's system text is the instructions: no source is asked."""
+        slug = self._slug(chat)
+        spec = self.catalog.get_model(slug) if self.catalog is not None else None
+        instructions = self.instructions.get_instructions(slug) if self.codex_mode else None
+        return self._request(chat, instructions, spec)
 
     async def aprepare(self, chat: ChatRequest) -> ResponsesRequest:
-        return self._request(chat, await self.instructions.aget_instructions(self._slug(chat)))
+        slug = self._slug(chat)
+        spec = await self.catalog.aget_model(slug) if self.catalog is not None else None
+        instructions = await self.instructions.aget_instructions(slug) if self.codex_mode else None
+        return self._request(chat, instructions, spec)
 
     @staticmethod
     def _slug(chat: ChatRequest) -> str:

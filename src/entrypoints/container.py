@@ -11,11 +11,25 @@ import httpx
 from dependency_injector import containers, providers
 
 from ..adapters.auth_file import CodexAuthFileTokenStore
+from ..adapters.catalog import CodexModelCatalog
+from ..adapters.github_instructions import GitHubInstructionSource
 from ..adapters.http_transport import HttpxResponsesTransport
-from ..adapters.static_instructions import StaticInstructionSource
+from ..adapters.instruction_chain import InstructionChain
 from ..application.completion import CompletionService
-from ..domain.prompts import DEFAULT_INSTRUCTIONS
+from ..domain.ports import InstructionSource
 from .settings import CodexSettings
+
+
+def instruction_chain(
+    *, order: str, catalog: InstructionSource, github: InstructionSource, wait_seconds: float
+) -> InstructionChain:
+    """The chain in ``CODEX_INSTRUCTIONS_SOURCES`` order (an empty value leaves only stale copies and the default)."""
+    known = {"catalog": catalog, "github": github}
+    names = [name.strip().lower() for name in order.split(",") if name.strip()]
+    unknown = sorted(set(names) - known.keys())
+    if unknown:
+        raise ValueError(f"CODEX_INSTRUCTIONS_SOURCES: unknown source(s) {unknown}; use catalog, github")
+    return InstructionChain([known[name] for name in dict.fromkeys(names)], wait_seconds=wait_seconds)
 
 
 class Container(containers.DeclarativeContainer):
@@ -23,7 +37,33 @@ class Container(containers.DeclarativeContainer):
 
     token_store = providers.Singleton(CodexAuthFileTokenStore, path=settings.provided.auth_path)
 
-    instruction_source = providers.Singleton(StaticInstructionSource, text=DEFAULT_INSTRUCTIONS)
+    model_catalog = providers.Singleton(
+        CodexModelCatalog,
+        base_url=settings.provided.base_url,
+        client_version=settings.provided.client_version,
+        originator=settings.provided.originator,
+        tokens=token_store,
+        cache_dir=settings.provided.cache_dir,
+        ttl_seconds=settings.provided.catalog_ttl_seconds,
+        wait_seconds=settings.provided.instructions_fetch_timeout_seconds,
+    )
+
+    github_instructions = providers.Singleton(
+        GitHubInstructionSource,
+        api_url=settings.provided.github_api_url,
+        raw_url=settings.provided.github_raw_url,
+        cache_dir=settings.provided.cache_dir,
+        ttl_seconds=settings.provided.instructions_cache_ttl_seconds,
+        wait_seconds=settings.provided.instructions_fetch_timeout_seconds,
+    )
+
+    instruction_source = providers.Singleton(
+        instruction_chain,
+        order=settings.provided.instructions_sources,
+        catalog=model_catalog,
+        github=github_instructions,
+        wait_seconds=settings.provided.instructions_fetch_timeout_seconds,
+    )
 
     http_timeout = providers.Factory(
         httpx.Timeout,
@@ -45,4 +85,5 @@ class Container(containers.DeclarativeContainer):
         instructions=instruction_source,
         transport=transport,
         codex_mode=settings.provided.mode,
+        catalog=model_catalog,
     )
