@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from litellm_codex_oauth_provider.application import completion as completion_module
 from litellm_codex_oauth_provider.application.completion import CompletionService
 from litellm_codex_oauth_provider.domain.errors import CodexAPIError, CodexStreamError
+from litellm_codex_oauth_provider.domain.models import ModelSpec
 from litellm_codex_oauth_provider.domain.translation import ChatRequest
 
 from tests.fakes.codex_backend import text_answer
@@ -57,3 +61,58 @@ def test_a_stream_that_ends_before_completed_is_an_error() -> None:
     transport = FakeTransport(answers=[[events[:-1]]])
     with pytest.raises(CodexStreamError, match="before response.completed"):
         list(service(transport).stream(CHAT))
+
+
+class RecordingCatalog:
+    """A ``ModelCatalog`` that knows one model."""
+
+    def __init__(self, spec: ModelSpec) -> None:
+        self.spec = spec
+
+    def get_model(self, slug: str) -> ModelSpec | None:
+        return self.spec if slug == self.spec.slug else None
+
+    async def aget_model(self, slug: str) -> ModelSpec | None:
+        return self.get_model(slug)
+
+    def available_models(self) -> list[ModelSpec] | None:
+        return [self.spec]
+
+
+LIVE_SPEC = ModelSpec("gpt-5.1-codex", "codex", ("low", "medium", "high", "xhigh"), "high", False, 400_000)
+
+
+async def test_the_catalogs_spec_reaches_the_request_builder(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[ModelSpec | None] = []
+    real = completion_module.build_request_body
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        seen.append(kwargs.get("model_spec"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(completion_module, "build_request_body", spy)
+    catalog = RecordingCatalog(LIVE_SPEC)
+    svc = CompletionService(
+        tokens=FakeTokenStore(),
+        instructions=FakeInstructionSource(),
+        transport=FakeTransport(answers=[[text_answer("a")], [text_answer("b")], [text_answer("c")]]),
+        catalog=catalog,
+    )
+    svc.complete(CHAT)
+    await svc.acomplete(CHAT)
+    svc.complete(ChatRequest(model="gpt-9", messages=CHAT.messages))
+    assert seen == [LIVE_SPEC, LIVE_SPEC, None]
+    assert svc.catalog is catalog
+    assert svc.catalog.available_models() == [LIVE_SPEC]
+
+
+def test_without_codex_mode_no_instruction_source_is_asked() -> None:
+    class Refusing(FakeInstructionSource):
+        def get_instructions(self, model: str) -> str | None:
+            raise AssertionError("asked")
+
+    transport = FakeTransport(answers=[[text_answer("ok")]])
+    svc = CompletionService(tokens=FakeTokenStore(), instructions=Refusing(), transport=transport, codex_mode=False)
+    chat = ChatRequest(model="gpt-5.1-codex", messages=[{"role": "system", "content": "Be brief."}, *CHAT.messages])
+    assert svc.complete(chat).text == "ok"
+    assert transport.sent[0][0].body["instructions"] == "Be brief."
