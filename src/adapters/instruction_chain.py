@@ -46,16 +46,20 @@ class InstructionChain:
         fallback: str = DEFAULT_INSTRUCTIONS,
     ) -> None:
         self.sources = tuple(sources)
+        # isinstance against a runtime Protocol costs microseconds: decide once, not per request.
+        self._links: tuple[tuple[InstructionSource, CachedInstructionSource | None], ...] = tuple(
+            (s, s if isinstance(s, CachedInstructionSource) else None) for s in self.sources
+        )
         self.wait_seconds = wait_seconds
         self.fallback = fallback
 
     def get_instructions(self, model: str) -> str:
         deadline = time.monotonic() + self.wait_seconds
         stale: list[tuple[str, str]] = []
-        for source in self.sources:
+        for source, cached in self._links:
             budget = max(0.0, deadline - time.monotonic())
-            if isinstance(source, CachedInstructionSource):
-                found = source.lookup(model, wait=budget)
+            if cached is not None:
+                found = cached.lookup(model, wait=budget)
             else:
                 text = source.get_instructions(model)
                 found = Lookup(text, fresh=True, failed=False) if text else None
@@ -66,10 +70,10 @@ class InstructionChain:
     async def aget_instructions(self, model: str) -> str:
         deadline = time.monotonic() + self.wait_seconds
         stale: list[tuple[str, str]] = []
-        for source in self.sources:
+        for source, cached in self._links:
             budget = max(0.0, deadline - time.monotonic())
-            if isinstance(source, CachedInstructionSource):
-                found = await source.alookup(model, wait=budget)
+            if cached is not None:
+                found = await cached.alookup(model, wait=budget)
             else:
                 text = await source.aget_instructions(model)
                 found = Lookup(text, fresh=True, failed=False) if text else None

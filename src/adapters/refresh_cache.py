@@ -130,7 +130,8 @@ class RefreshingCache(Generic[K, V]):
                 return None, 0.0
             if slot.inflight is None and self._may_attempt(slot, now):
                 self._start(key, slot, now)
-                slot.cold_deadline = time.monotonic() + (self.wait_seconds if wait is None else wait)
+                # The fetch's own bound: a caller that asked not to wait does not stop others from waiting.
+                slot.cold_deadline = time.monotonic() + self.wait_seconds
             if slot.inflight is None:
                 return None, 0.0
             budget = slot.cold_deadline - time.monotonic()

@@ -60,16 +60,19 @@ class CompletionService:
         return ResponsesRequest(body=body, session_id=session_id, api_base=chat.api_base, timeout=chat.timeout)
 
     def prepare(self, chat: ChatRequest) -> ResponsesRequest:
-        """Without Codex mode the caller's system text is the instructions: no source is asked."""
+        """Instructions first: the catalog fetch they start is the one ``get_model`` then finds done.
+
+        Without Codex mode the caller's system text is the instructions: no source is asked.
+        """
         slug = self._slug(chat)
-        spec = self.catalog.get_model(slug) if self.catalog is not None else None
         instructions = self.instructions.get_instructions(slug) if self.codex_mode else None
+        spec = self.catalog.get_model(slug) if self.catalog is not None else None
         return self._request(chat, instructions, spec)
 
     async def aprepare(self, chat: ChatRequest) -> ResponsesRequest:
         slug = self._slug(chat)
-        spec = await self.catalog.aget_model(slug) if self.catalog is not None else None
         instructions = await self.instructions.aget_instructions(slug) if self.codex_mode else None
+        spec = await self.catalog.aget_model(slug) if self.catalog is not None else None
         return self._request(chat, instructions, spec)
 
     @staticmethod
