@@ -59,10 +59,17 @@ class Lookup(Generic[V]):
 class _Slot(Generic[V]):
     cached: Cached[V] | None = None
     attempted_at: float | None = None
+    """Wall time of the last network attempt; ``None`` before the first."""
     failed: bool = False
-    inflight: concurrent.futures.Future[Cached[V] | None] | None = None
+    ready: concurrent.futures.Future[None] | None = None
+    """Set once the first job found a copy on disk or finished: what cold requests wait on."""
+    done: concurrent.futures.Future[None] | None = None
+    """The running job, until it ends: one at a time per key."""
     cold_deadline: float = 0.0
-    """Monotonic time until which requests without a copy wait for the in-flight fetch."""
+    """Monotonic time until which requests without a copy wait for the first job."""
+
+
+Job = concurrent.futures.Future[None]
 
 
 class RefreshingCache(Generic[K, V]):
@@ -71,7 +78,9 @@ class RefreshingCache(Generic[K, V]):
     ``fetch(key, previous)`` gets the copy it may revalidate (an ETag's owner) and
     returns the new copy, or ``None`` when the source has nothing for the key; it
     raises :class:`FetchError` (or anything else) on failure and persists what it got.
-    ``load(key)`` reads the disk copy, ``None`` when absent or unusable.
+    ``load(key)`` reads the disk copy, ``None`` when absent or unusable. Both run on
+    the background thread: the disk copy of the catalog is checked against the login,
+    which a request thread or an event loop should not wait for.
     """
 
     def __init__(
@@ -96,16 +105,16 @@ class RefreshingCache(Generic[K, V]):
     # -- the request path ---------------------------------------------------------
 
     def get(self, key: K, *, wait: float | None = None) -> Lookup[V] | None:
-        """The copy for ``key``; waits only while a cold fetch for it is under way."""
-        future, timeout = self._begin(key, wait)
-        if future is not None and timeout > 0:
-            concurrent.futures.wait([future], timeout=timeout)
+        """The copy for ``key``; waits (at most ``wait`` seconds) only while a cold key's first job runs."""
+        ready, timeout = self._begin(key, wait)
+        if ready is not None and timeout > 0:
+            concurrent.futures.wait([ready], timeout=timeout)
         return self.peek(key)
 
     async def aget(self, key: K, *, wait: float | None = None) -> Lookup[V] | None:
-        future, timeout = self._begin(key, wait)
-        if future is not None and timeout > 0:
-            await asyncio.wait({asyncio.wrap_future(future)}, timeout=timeout)
+        ready, timeout = self._begin(key, wait)
+        if ready is not None and timeout > 0:
+            await asyncio.wait({asyncio.wrap_future(ready)}, timeout=timeout)
         return self.peek(key)
 
     def peek(self, key: K) -> Lookup[V] | None:
@@ -117,32 +126,74 @@ class RefreshingCache(Generic[K, V]):
             fresh = self._clock() - slot.cached.checked_at < self.ttl_seconds
             return Lookup(slot.cached.value, fresh=fresh, failed=slot.failed)
 
-    def _begin(self, key: K, wait: float | None) -> tuple[concurrent.futures.Future[Cached[V] | None] | None, float]:
-        """Decides, under the lock, whether to load, fetch and wait; returns what to wait on and how long."""
+    def _begin(self, key: K, wait: float | None) -> tuple[Job | None, float]:
+        """Decides, under the lock, whether to start a job and whether to wait; no I/O here."""
         with self._lock:
+            now = self._clock()
             slot = self._slots.get(key)
             if slot is None:
-                slot = self._slots[key] = _Slot(cached=self._load_quietly(key))
-            now = self._clock()
-            if slot.cached is not None:
-                if now - slot.cached.checked_at >= self.ttl_seconds and self._may_attempt(slot, now):
-                    self._start(key, slot, now)
-                return None, 0.0
-            if slot.inflight is None and self._may_attempt(slot, now):
-                self._start(key, slot, now)
-                # The fetch's own bound: a caller that asked not to wait does not stop others from waiting.
+                slot = self._slots[key] = _Slot()
+                self._start(key, slot, load_first=True)
+                # The job's own bound: a caller that asked not to wait does not stop others from waiting.
                 slot.cold_deadline = time.monotonic() + self.wait_seconds
-            if slot.inflight is None:
+            elif slot.cached is not None:
+                if now - slot.cached.checked_at >= self.ttl_seconds and self._may_attempt(slot, now):
+                    self._start(key, slot, load_first=False)
+                return None, 0.0
+            elif self._may_attempt(slot, now):
+                # A retry after a failed first fetch runs in the background: only the first request waits.
+                self._start(key, slot, load_first=False)
+            if slot.ready is None or slot.ready.done():
                 return None, 0.0
             budget = slot.cold_deadline - time.monotonic()
-            if wait is not None:
-                budget = min(budget, wait)
-            return slot.inflight, budget
+            return slot.ready, budget if wait is None else min(budget, wait)
 
     def _may_attempt(self, slot: _Slot[V], now: float) -> bool:
-        if slot.inflight is not None:
+        if slot.done is not None:
             return False
         return slot.attempted_at is None or now - slot.attempted_at >= self.ttl_seconds
+
+    # -- the background job ---------------------------------------------------------
+
+    def _start(self, key: K, slot: _Slot[V], *, load_first: bool) -> None:
+        slot.ready, slot.done = _running(), _running()
+        if not load_first:
+            slot.attempted_at = self._clock()
+        thread = threading.Thread(
+            target=self._run,
+            args=(key, slot.cached, slot.ready, slot.done, load_first),
+            name=f"codex-{self.name}-fetch",
+            daemon=True,
+        )
+        thread.start()
+
+    def _run(self, key: K, previous: Cached[V] | None, ready: Job, done: Job, load_first: bool) -> None:
+        try:
+            if load_first and (loaded := self._load_quietly(key)) is not None:
+                previous = loaded
+                with self._lock:
+                    slot = self._slots.setdefault(key, _Slot())
+                    slot.cached, slot.failed = loaded, False
+                    fresh = self._clock() - loaded.checked_at < self.ttl_seconds
+                    if fresh:
+                        slot.done = None
+                    else:
+                        slot.attempted_at = self._clock()
+                ready.set_result(None)
+                if fresh:
+                    return
+            elif load_first:
+                with self._lock:
+                    self._slots.setdefault(key, _Slot()).attempted_at = self._clock()
+            self._refresh(key, previous)
+        finally:
+            with self._lock:
+                slot = self._slots.setdefault(key, _Slot())
+                if slot.done is done:
+                    slot.done = None
+            for job in (ready, done):
+                if not job.done():
+                    job.set_result(None)  # waiters read the slot; an exception would go unretrieved
 
     def _load_quietly(self, key: K) -> Cached[V] | None:
         try:
@@ -151,23 +202,10 @@ class RefreshingCache(Generic[K, V]):
             logger.warning("cache_copy_unreadable", cache=self.name, key=str(key), error=type(exc).__name__)
             return None
 
-    # -- the background fetch -----------------------------------------------------
-
-    def _start(self, key: K, slot: _Slot[V], now: float) -> None:
-        future: concurrent.futures.Future[Cached[V] | None] = concurrent.futures.Future()
-        future.set_running_or_notify_cancel()
-        slot.inflight, slot.attempted_at = future, now
-        previous = slot.cached
-        thread = threading.Thread(
-            target=self._run, args=(key, previous, future), name=f"codex-{self.name}-fetch", daemon=True
-        )
-        thread.start()
-
-    def _run(self, key: K, previous: Cached[V] | None, future: concurrent.futures.Future[Cached[V] | None]) -> None:
+    def _refresh(self, key: K, previous: Cached[V] | None) -> None:
         try:
             result = self._fetch(key, previous)
         except Exception as exc:
-            self._finish(key, None, failed=True)
             detail = str(exc) if isinstance(exc, FetchError) else type(exc).__name__
             logger.warning(
                 "cache_fetch_failed",
@@ -176,21 +214,17 @@ class RefreshingCache(Generic[K, V]):
                 error=detail,
                 serving="stale copy" if previous is not None else "next source",
             )
-            future.set_result(None)  # waiters read the slot; an exception here would go unretrieved
-            return
-        self._finish(key, result, failed=False)
-        future.set_result(result)
-
-    def _finish(self, key: K, result: Cached[V] | None, *, failed: bool) -> None:
+            result, failed = None, True
+        else:
+            failed = False
         with self._lock:
             slot = self._slots.setdefault(key, _Slot())
-            slot.inflight = None
             slot.failed = failed
             if result is not None:
                 slot.cached = result
-            elif not failed and slot.cached is not None:
-                # The source no longer has the key (a 404 after a release moved on): keep
-                # serving the copy, but as one whose revalidation did not succeed.
+            elif slot.cached is not None:
+                # Failed, or the source no longer has the key (a 404 after a release moved
+                # on): keep serving the copy, as one whose revalidation did not succeed.
                 slot.failed = True
 
     # -- for tests and shutdown -------------------------------------------------------
@@ -200,7 +234,7 @@ class RefreshingCache(Generic[K, V]):
         deadline = time.monotonic() + timeout
         while True:
             with self._lock:
-                pending = [s.inflight for s in self._slots.values() if s.inflight is not None]
+                pending = [s.done for s in self._slots.values() if s.done is not None]
             if not pending:
                 return
             remaining = deadline - time.monotonic()
@@ -211,3 +245,9 @@ class RefreshingCache(Generic[K, V]):
     def forget(self, key: K) -> None:
         with self._lock:
             self._slots.pop(key, None)
+
+
+def _running() -> Job:
+    job: Job = concurrent.futures.Future()
+    job.set_running_or_notify_cancel()
+    return job

@@ -204,3 +204,28 @@ def test_an_unreadable_disk_copy_counts_as_none() -> None:
         name="test", fetch=fetch, load=broken_load, ttl_seconds=TTL, wait_seconds=5, clock=clock
     )
     assert (cache.get("a") or pytest.fail("no copy")).value == "v1:a"
+
+
+async def test_the_disk_read_happens_off_the_event_loop() -> None:
+    clock = FakeClock()
+    fetch = CountingFetch(clock)
+
+    def slow_load(key: str) -> Cached[str] | None:
+        time.sleep(0.3)  # a slow disk, or a login check behind it
+        return Cached("from disk", clock())
+
+    cache: RefreshingCache[str, str] = RefreshingCache(
+        name="test", fetch=fetch, load=slow_load, ttl_seconds=TTL, wait_seconds=5, clock=clock
+    )
+    ticks = 0
+
+    async def ticker() -> None:
+        nonlocal ticks
+        for _ in range(10):
+            await asyncio.sleep(0.01)
+            ticks += 1
+
+    found, _ = await asyncio.gather(cache.aget("a"), ticker())
+    assert found is not None and found.value == "from disk"
+    assert ticks == 10
+    assert fetch.calls == 0
