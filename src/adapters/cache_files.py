@@ -53,6 +53,14 @@ def write_document(path: Path, kind: str, payload: dict[str, Any]) -> None:
         raise
 
 
+def write_quietly(path: Path, kind: str, payload: dict[str, Any]) -> None:
+    """A folder that cannot be written costs the disk copy, never the text just fetched."""
+    try:
+        write_document(path, kind, payload)
+    except OSError as exc:
+        logger.warning("cache_file_not_written", path=str(path), reason=type(exc).__name__)
+
+
 def read_document(path: Path, kind: str) -> dict[str, Any] | None:
     """The payload, or ``None`` when the file is absent, unreadable, foreign or does not match its checksum."""
     try:

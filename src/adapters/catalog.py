@@ -27,7 +27,7 @@ import structlog
 from ..domain.constants import CODEX_MODELS_ENDPOINT
 from ..domain.models import MODEL_CATALOG, ModelSpec
 from ..domain.ports import AuthContext, TokenStore
-from .cache_files import cache_path, number, optional_str, read_document, write_document
+from .cache_files import cache_path, number, optional_str, read_document, write_quietly
 from .refresh_cache import Cached, Clock, FetchError, Lookup, RefreshingCache
 
 logger = structlog.get_logger(__name__)
@@ -237,7 +237,7 @@ class CodexModelCatalog:
         else:
             raise FetchError(f"the model catalog answered {response.status_code}")
         payload = {"models": copy.raw, "etag": copy.etag, "last_checked": now, "account": self._account_hash(auth)}
-        write_document(self.path, _KIND, payload)
+        write_quietly(self.path, _KIND, payload)
         return Cached(copy, now)
 
     def close(self) -> None:

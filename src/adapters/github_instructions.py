@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 import structlog
 
-from .cache_files import cache_path, number, optional_str, read_document, write_document
+from .cache_files import cache_path, number, optional_str, read_document, write_quietly
 from .refresh_cache import Cached, Clock, FetchError, Lookup, RefreshingCache
 
 logger = structlog.get_logger(__name__)
@@ -132,7 +132,7 @@ class GitHubInstructionSource:
             "url": copy.url,
             "last_checked": checked_at,
         }
-        write_document(self.path_for(family), _KIND, payload)
+        write_quietly(self.path_for(family), _KIND, payload)
 
     # -- network -------------------------------------------------------------------------
 

@@ -57,6 +57,13 @@ class Container(containers.DeclarativeContainer):
         wait_seconds=settings.provided.instructions_fetch_timeout_seconds,
     )
 
+    github_instruction_chain = providers.Singleton(
+        InstructionChain,
+        sources=providers.List(github_instructions),
+        wait_seconds=settings.provided.instructions_fetch_timeout_seconds,
+    )
+    """The seed's ``get_codex_instructions``: GitHub, its stale copy, the default."""
+
     instruction_source = providers.Singleton(
         instruction_chain,
         order=settings.provided.instructions_sources,

@@ -170,3 +170,26 @@ def test_the_container_builds_the_chain_from_settings(
     assert chain.get_instructions("gpt-5.1-codex") == CODEX_GITHUB
     service = container.completion_service()
     assert service.catalog is container.model_catalog()
+
+
+def test_the_seeds_get_codex_instructions(github: FakeGitHub, monkeypatch: pytest.MonkeyPatch) -> None:
+    from litellm_codex_oauth_provider.entrypoints import seed_instructions
+
+    monkeypatch.setenv("CODEX_GITHUB_API_URL", github.api_url)
+    monkeypatch.setenv("CODEX_GITHUB_RAW_URL", github.raw_url)
+    seed_instructions.reset()
+    try:
+        assert seed_instructions.get_codex_instructions("gpt-5.1-codex-max") == "Codex-max prompt (fake GitHub)."
+        assert seed_instructions.get_codex_instructions() == CODEX_GITHUB
+        assert len(github.api_requests) == 1
+    finally:
+        seed_instructions.reset()
+
+
+def test_a_folder_that_cannot_be_written_costs_the_copy_not_the_text(github: FakeGitHub, tmp_path: Path) -> None:
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the cache folder should be")
+    source = GitHubInstructionSource(
+        api_url=github.api_url, raw_url=github.raw_url, cache_dir=blocked, ttl_seconds=TTL, wait_seconds=5
+    )
+    assert source.get_instructions("gpt-5.1-codex") == CODEX_GITHUB
