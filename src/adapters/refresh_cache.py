@@ -123,7 +123,7 @@ class RefreshingCache(Generic[K, V]):
             slot = self._slots.get(key)
             if slot is None or slot.cached is None:
                 return None
-            fresh = self._clock() - slot.cached.checked_at < self.ttl_seconds
+            fresh = self._fresh(slot.cached, self._clock())
             return Lookup(slot.cached.value, fresh=fresh, failed=slot.failed)
 
     def _begin(self, key: K, wait: float | None) -> tuple[Job | None, float]:
@@ -137,7 +137,7 @@ class RefreshingCache(Generic[K, V]):
                 # The job's own bound: a caller that asked not to wait does not stop others from waiting.
                 slot.cold_deadline = time.monotonic() + self.wait_seconds
             elif slot.cached is not None:
-                if now - slot.cached.checked_at >= self.ttl_seconds and self._may_attempt(slot, now):
+                if not self._fresh(slot.cached, now) and self._may_attempt(slot, now):
                     self._start(key, slot, load_first=False)
                 return None, 0.0
             elif self._may_attempt(slot, now):
@@ -147,6 +147,10 @@ class RefreshingCache(Generic[K, V]):
                 return None, 0.0
             budget = slot.cold_deadline - time.monotonic()
             return slot.ready, budget if wait is None else min(budget, wait)
+
+    def _fresh(self, cached: Cached[V], now: float) -> bool:
+        """A copy checked "in the future" (another machine's clock, an edited file) is not fresh."""
+        return 0 <= now - cached.checked_at < self.ttl_seconds
 
     def _may_attempt(self, slot: _Slot[V], now: float) -> bool:
         if slot.done is not None:
@@ -174,7 +178,7 @@ class RefreshingCache(Generic[K, V]):
                 with self._lock:
                     slot = self._slots.setdefault(key, _Slot())
                     slot.cached, slot.failed = loaded, False
-                    fresh = self._clock() - loaded.checked_at < self.ttl_seconds
+                    fresh = self._fresh(loaded, self._clock())
                     if fresh:
                         slot.done = None
                     else:

@@ -237,3 +237,15 @@ async def test_the_disk_read_happens_off_the_event_loop() -> None:
     assert found is not None and found.value == "from disk"
     assert finished == ["ticker", "lookup"], "the loop kept running while the disk was read"
     assert fetch.calls == 0
+
+
+def test_a_disk_copy_checked_in_the_future_is_revalidated() -> None:
+    clock = FakeClock()
+    fetch = CountingFetch(clock)
+    fetch.delay = 0.3
+    cache = make_cache(fetch, clock, disk=Cached("from a skewed clock", clock() + 10 * TTL))
+    found = cache.get("a")
+    assert found is not None and not found.fresh
+    cache.join()
+    assert fetch.calls == 1
+    assert (cache.get("a") or pytest.fail("no copy")).value == "v1:a"
