@@ -218,10 +218,9 @@ class CodexModelCatalog:
     def _fetch(self, key: str, previous: Cached[CatalogCopy] | None) -> Cached[CatalogCopy]:
         auth = self.tokens.get_auth()
         etag = previous.value.etag if previous is not None else None
+        # A 401 is a failure like any other, not a reason to refresh: refreshing rotates the
+        # login, and that belongs to the request path (one refresh, on the backend's word).
         response = self._request(auth, etag)
-        if response.status_code == 401:
-            auth = self.tokens.force_refresh(auth)
-            response = self._request(auth, etag)
         now = self._clock()
         if response.status_code == 304 and previous is not None:
             copy = previous.value

@@ -130,9 +130,9 @@ async def test_6_with_nothing_anywhere_the_projects_own_text(
 def test_the_cold_wait_is_one_budget_for_the_whole_chain(
     backend: FakeCodexBackend, github: FakeGitHub, tmp_path: Path
 ) -> None:
-    backend.models_delay = 1.0
-    github.raw_delay = 1.0
-    parts = Parts(backend, github, tmp_path, wait=0.4)
+    backend.models_delay = 2.0
+    github.raw_delay = 2.0
+    parts = Parts(backend, github, tmp_path, wait=0.5)
     started = time.monotonic()
     assert parts.chain.get_instructions("gpt-5.1-codex") == DEFAULT_INSTRUCTIONS
     assert time.monotonic() - started < 0.9

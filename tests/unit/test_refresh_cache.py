@@ -105,11 +105,11 @@ def test_a_stale_copy_is_served_at_once_and_revalidated_once_per_ttl() -> None:
     fetch = CountingFetch(clock)
     cache = make_cache(fetch, clock)
     cache.get("a")
-    fetch.value, fetch.delay = "v2", 0.3
+    fetch.value, fetch.delay = "v2", 1.0
     clock.advance(TTL + 1)
     started = time.monotonic()
     values = {found.value for _ in range(200) if (found := cache.get("a")) is not None}
-    assert time.monotonic() - started < 0.2, "stale copies are served without waiting"
+    assert time.monotonic() - started < 0.5, "stale copies are served without waiting"
     assert values == {"v1:a"}
     cache.join()
     assert fetch.calls == 2
