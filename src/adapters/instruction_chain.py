@@ -13,13 +13,9 @@ import time
 from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
-import structlog
-
 from ..domain.ports import InstructionSource
 from ..domain.prompts import DEFAULT_INSTRUCTIONS
 from .refresh_cache import Lookup
-
-logger = structlog.get_logger(__name__)
 
 
 @runtime_checkable
@@ -55,7 +51,7 @@ class InstructionChain:
 
     def get_instructions(self, model: str) -> str:
         deadline = time.monotonic() + self.wait_seconds
-        stale: list[tuple[str, str]] = []
+        stale: list[str] = []
         for source, cached in self._links:
             budget = max(0.0, deadline - time.monotonic())
             if cached is not None:
@@ -63,13 +59,13 @@ class InstructionChain:
             else:
                 text = source.get_instructions(model)
                 found = Lookup(text, fresh=True, failed=False) if text else None
-            if (chosen := _take(found, source, stale)) is not None:
+            if (chosen := _take(found, stale)) is not None:
                 return chosen
-        return self._last_resort(model, stale)
+        return self._last_resort(stale)
 
     async def aget_instructions(self, model: str) -> str:
         deadline = time.monotonic() + self.wait_seconds
-        stale: list[tuple[str, str]] = []
+        stale: list[str] = []
         for source, cached in self._links:
             budget = max(0.0, deadline - time.monotonic())
             if cached is not None:
@@ -77,23 +73,19 @@ class InstructionChain:
             else:
                 text = await source.aget_instructions(model)
                 found = Lookup(text, fresh=True, failed=False) if text else None
-            if (chosen := _take(found, source, stale)) is not None:
+            if (chosen := _take(found, stale)) is not None:
                 return chosen
-        return self._last_resort(model, stale)
+        return self._last_resort(stale)
 
-    def _last_resort(self, model: str, stale: list[tuple[str, str]]) -> str:
-        if stale:
-            name, text = stale[0]
-            logger.debug("instructions_stale_copy_served", model=model, source=name)
-            return text
-        logger.debug("instructions_default_served", model=model)
-        return self.fallback
+    def _last_resort(self, stale: list[str]) -> str:
+        """No log line per request here: the failed fetch said once what is served instead."""
+        return stale[0] if stale else self.fallback
 
 
-def _take(found: Lookup[str] | None, source: object, stale: list[tuple[str, str]]) -> str | None:
+def _take(found: Lookup[str] | None, stale: list[str]) -> str | None:
     if found is None or not found.value.strip():
         return None
     if not found.failed:
         return found.value
-    stale.append((type(source).__name__, found.value))
+    stale.append(found.value)
     return None
