@@ -15,13 +15,14 @@ from collections.abc import AsyncIterator, Iterator
 import structlog
 
 from ..domain.errors import CodexAPIError, CodexRequestError
-from ..domain.models import normalize_model
+from ..domain.models import ModelSpec, normalize_model
 from ..domain.params import StopCutter
 from ..domain.ports import (
     AsyncEventStream,
     AuthContext,
     EventStream,
     InstructionSource,
+    ModelCatalog,
     ResponsesRequest,
     ResponsesTransport,
     TokenStore,
@@ -91,20 +92,22 @@ class CompletionService:
         transport: ResponsesTransport,
         codex_mode: bool = True,
         strict_params: bool = False,
+        catalog: ModelCatalog | None = None,
     ) -> None:
         self.tokens = tokens
         self.instructions = instructions
         self.transport = transport
         self.codex_mode = codex_mode
         self.strict_params = strict_params
+        self.catalog = catalog
+        """What the account may use today; ``catalog.available_models()`` lists it for a 404's message."""
 
     # -- building ----------------------------------------------------------------
 
-    def _request(self, chat: ChatRequest, instructions: str | None) -> ResponsesRequest:
-        return self._plan(chat, instructions)[0]
-
-    def _plan(self, chat: ChatRequest, instructions: str | None) -> tuple[ResponsesRequest, RequestPlan]:
-        plan = plan_request(chat, instructions=instructions, codex_mode=self.codex_mode)
+    def _plan(
+        self, chat: ChatRequest, instructions: str | None, spec: ModelSpec | None
+    ) -> tuple[ResponsesRequest, RequestPlan]:
+        plan = plan_request(chat, instructions=instructions, codex_mode=self.codex_mode, model_spec=spec)
         _report_dropped(plan, strict=self.strict_params)
         for call_id in plan.orphan_call_ids:
             logger.warning("codex_tool_result_without_call", call_id=call_id, sent_as="user_message")
@@ -113,17 +116,21 @@ class CompletionService:
         )
         return request, plan
 
-    def prepare(self, chat: ChatRequest) -> ResponsesRequest:
-        return self._request(chat, self.instructions.get_instructions(self._slug(chat)))
+    def prepare(self, chat: ChatRequest) -> tuple[ResponsesRequest, RequestPlan]:
+        """Instructions first: the catalog fetch they start is the one ``get_model`` then finds done.
 
-    async def aprepare(self, chat: ChatRequest) -> ResponsesRequest:
-        return self._request(chat, await self.instructions.aget_instructions(self._slug(chat)))
+        Without Codex mode the caller's system text is the instructions: no source is asked.
+        """
+        slug = self._slug(chat)
+        instructions = self.instructions.get_instructions(slug) if self.codex_mode else None
+        spec = self.catalog.get_model(slug) if self.catalog is not None else None
+        return self._plan(chat, instructions, spec)
 
-    def _prepare_plan(self, chat: ChatRequest) -> tuple[ResponsesRequest, RequestPlan]:
-        return self._plan(chat, self.instructions.get_instructions(self._slug(chat)))
-
-    async def _aprepare_plan(self, chat: ChatRequest) -> tuple[ResponsesRequest, RequestPlan]:
-        return self._plan(chat, await self.instructions.aget_instructions(self._slug(chat)))
+    async def aprepare(self, chat: ChatRequest) -> tuple[ResponsesRequest, RequestPlan]:
+        slug = self._slug(chat)
+        instructions = await self.instructions.aget_instructions(slug) if self.codex_mode else None
+        spec = await self.catalog.aget_model(slug) if self.catalog is not None else None
+        return self._plan(chat, instructions, spec)
 
     @staticmethod
     def _slug(chat: ChatRequest) -> str:
@@ -159,7 +166,7 @@ class CompletionService:
     def stream(self, chat: ChatRequest) -> Iterator[StreamDelta]:
         """Yield one merged delta per network read; the last one carries finish reason and usage."""
         state = ResponseStreamState()
-        request, plan = self._prepare_plan(chat)
+        request, plan = self.prepare(chat)
         stop = _StopFilter(plan.stop)
         events = self._open(request)
         try:
@@ -173,7 +180,7 @@ class CompletionService:
 
     async def astream(self, chat: ChatRequest) -> AsyncIterator[StreamDelta]:
         state = ResponseStreamState()
-        request, plan = await self._aprepare_plan(chat)
+        request, plan = await self.aprepare(chat)
         stop = _StopFilter(plan.stop)
         events = await self._aopen(request)
         try:
@@ -187,7 +194,7 @@ class CompletionService:
 
     def complete(self, chat: ChatRequest) -> CompletionResult:
         state = ResponseStreamState()
-        request, plan = self._prepare_plan(chat)
+        request, plan = self.prepare(chat)
         events = self._open(request)
         try:
             for batch in events.batches():
@@ -198,7 +205,7 @@ class CompletionService:
 
     async def acomplete(self, chat: ChatRequest) -> CompletionResult:
         state = ResponseStreamState()
-        request, plan = await self._aprepare_plan(chat)
+        request, plan = await self.aprepare(chat)
         events = await self._aopen(request)
         try:
             async for batch in events.batches():

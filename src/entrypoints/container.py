@@ -11,13 +11,27 @@ import httpx
 from dependency_injector import containers, providers
 
 from ..adapters.auth_file import CodexAuthFileTokenStore
+from ..adapters.catalog import CodexModelCatalog
+from ..adapters.github_instructions import GitHubInstructionSource
 from ..adapters.http_transport import HttpxResponsesTransport
+from ..adapters.instruction_chain import InstructionChain
 from ..adapters.oauth_refresh import OAuthRefreshClient
-from ..adapters.static_instructions import StaticInstructionSource
 from ..application.completion import CompletionService
 from ..domain.constants import CODEX_OAUTH_CLIENT_ID
-from ..domain.prompts import DEFAULT_INSTRUCTIONS
+from ..domain.ports import InstructionSource
 from .settings import CodexSettings
+
+
+def instruction_chain(
+    *, order: str, catalog: InstructionSource, github: InstructionSource, wait_seconds: float
+) -> InstructionChain:
+    """The chain in ``CODEX_INSTRUCTIONS_SOURCES`` order (an empty value leaves only stale copies and the default)."""
+    known = {"catalog": catalog, "github": github}
+    names = [name.strip().lower() for name in order.split(",") if name.strip()]
+    unknown = sorted(set(names) - known.keys())
+    if unknown:
+        raise ValueError(f"CODEX_INSTRUCTIONS_SOURCES: unknown source(s) {unknown}; use catalog, github")
+    return InstructionChain([known[name] for name in dict.fromkeys(names)], wait_seconds=wait_seconds)
 
 
 class Container(containers.DeclarativeContainer):
@@ -36,7 +50,40 @@ class Container(containers.DeclarativeContainer):
         refresh_buffer_seconds=settings.provided.token_refresh_buffer_seconds,
     )
 
-    instruction_source = providers.Singleton(StaticInstructionSource, text=DEFAULT_INSTRUCTIONS)
+    model_catalog = providers.Singleton(
+        CodexModelCatalog,
+        base_url=settings.provided.base_url,
+        client_version=settings.provided.client_version,
+        originator=settings.provided.originator,
+        tokens=token_store,
+        cache_dir=settings.provided.cache_dir,
+        ttl_seconds=settings.provided.catalog_ttl_seconds,
+        wait_seconds=settings.provided.instructions_fetch_timeout_seconds,
+    )
+
+    github_instructions = providers.Singleton(
+        GitHubInstructionSource,
+        api_url=settings.provided.github_api_url,
+        raw_url=settings.provided.github_raw_url,
+        cache_dir=settings.provided.cache_dir,
+        ttl_seconds=settings.provided.instructions_cache_ttl_seconds,
+        wait_seconds=settings.provided.instructions_fetch_timeout_seconds,
+    )
+
+    github_instruction_chain = providers.Singleton(
+        InstructionChain,
+        sources=providers.List(github_instructions),
+        wait_seconds=settings.provided.instructions_fetch_timeout_seconds,
+    )
+    """The seed's ``get_codex_instructions``: GitHub, its stale copy, the default."""
+
+    instruction_source = providers.Singleton(
+        instruction_chain,
+        order=settings.provided.instructions_sources,
+        catalog=model_catalog,
+        github=github_instructions,
+        wait_seconds=settings.provided.instructions_fetch_timeout_seconds,
+    )
 
     http_timeout = providers.Factory(
         httpx.Timeout,
@@ -59,4 +106,5 @@ class Container(containers.DeclarativeContainer):
         transport=transport,
         codex_mode=settings.provided.mode,
         strict_params=settings.provided.strict_params,
+        catalog=model_catalog,
     )

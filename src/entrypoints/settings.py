@@ -49,6 +49,9 @@ class CodexSettings(BaseSettings):
     """How long the backend's model catalog (``/codex/models``) stays fresh."""
     instructions_fetch_timeout_seconds: float = 5.0
     """How long a request may wait for instructions on a cold cache."""
+    instructions_sources: str = "catalog,github"
+    """``CODEX_INSTRUCTIONS_SOURCES``: where Codex-mode instructions come from, in order (``catalog``,
+    ``github``; a stale copy and this project's short default always follow)."""
     token_refresh_buffer_seconds: float = TOKEN_CACHE_BUFFER_SECONDS
     """Refresh the login this long before its access token expires."""
 

@@ -11,6 +11,7 @@ Run it on its own: ``python tests/fakes/codex_backend.py --port 8765``.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import itertools
 import json
 import threading
@@ -236,6 +237,10 @@ class FakeCodexBackend:
         self.valid_tokens: set[str] | None = None
         """When set, a bearer token outside it is answered 401."""
         self.models: list[dict[str, Any]] = []
+        """What ``GET /codex/models`` lists; its ETag follows the content (304 to a matching If-None-Match)."""
+        self.models_status: int = 200
+        """Anything else than 200 answers ``/codex/models`` with that status."""
+        self.models_delay: float = 0.0
         self.connections = 0
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer((host, port), _handler_for(self))
@@ -269,6 +274,14 @@ class FakeCodexBackend:
     def response_requests(self) -> list[RecordedRequest]:
         return [r for r in self.requests if r.path.startswith(RESPONSES_PATH)]
 
+    @property
+    def models_requests(self) -> list[RecordedRequest]:
+        with self._lock:
+            return [r for r in self.requests if r.path.startswith(MODELS_PATH)]
+
+    def models_etag(self) -> str:
+        return '"' + hashlib.sha256(json.dumps(self.models, sort_keys=True).encode()).hexdigest()[:20] + '"'
+
     def next_reply(self, body: dict[str, Any]) -> Reply:
         with self._lock:
             if self.replies:
@@ -282,6 +295,15 @@ def default_text(body: dict[str, Any]) -> str:
         if isinstance(item, dict) and item.get("role") == "user":
             last_user = " ".join(p.get("text", "") for p in item.get("content") or [] if isinstance(p, dict))
     return f"Hello from the local stand-in Codex backend. You said: {last_user}"
+
+
+def validate_models_request(headers: dict[str, str], valid_tokens: set[str] | None) -> tuple[int, Any] | None:
+    auth = headers.get("authorization", "")
+    if not auth.startswith("Bearer ") or (valid_tokens is not None and auth[7:] not in valid_tokens):
+        return 401, {"detail": "Unauthorized"}
+    if not headers.get("chatgpt-account-id"):
+        return 403, {"detail": "Missing chatgpt-account-id header"}
+    return None
 
 
 def validate(headers: dict[str, str], body: Any, valid_tokens: set[str] | None) -> tuple[int, dict[str, Any]] | None:
@@ -351,11 +373,24 @@ def _handler_for(backend: FakeCodexBackend) -> type[BaseHTTPRequestHandler]:
             self.wfile.write(data)
 
         def do_GET(self) -> None:
-            self._record(None)
-            if self.path.startswith(MODELS_PATH):
-                self._send_json(200, {"models": backend.models}, {"etag": '"models-1"'})
-            else:
+            headers = self._record(None)
+            if not self.path.startswith(MODELS_PATH):
                 self._send_json(404, {"detail": "Not Found"})
+                return
+            if backend.models_delay:
+                time.sleep(backend.models_delay)
+            refusal = validate_models_request(headers, backend.valid_tokens)
+            if refusal is not None:
+                self._send_json(*refusal)
+            elif backend.models_status != 200:
+                self._send_json(backend.models_status, {"detail": "catalog unavailable"})
+            elif headers.get("if-none-match") == (etag := backend.models_etag()):
+                self.send_response(304)
+                self.send_header("etag", etag)
+                self.send_header("content-length", "0")
+                self.end_headers()
+            else:
+                self._send_json(200, {"models": backend.models}, {"etag": etag})
 
         def do_POST(self) -> None:
             length = int(self.headers.get("content-length") or 0)

@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 from litellm_codex_oauth_provider.application.completion import CompletionService
 from litellm_codex_oauth_provider.domain.errors import CodexAPIError, CodexRequestError, CodexStreamError
+from litellm_codex_oauth_provider.domain.models import ModelSpec
 from litellm_codex_oauth_provider.domain.translation import ChatRequest
 
 from tests.fakes.codex_backend import text_answer
@@ -125,3 +126,50 @@ def test_text_held_back_by_stop_is_released_at_the_end() -> None:
     deltas = list(service(transport).stream(STOP_CHAT))
     assert "".join(d.text for d in deltas) == "xyE"
     assert deltas[-1].finish_reason == "stop"
+
+
+class RecordingCatalog:
+    """A ``ModelCatalog`` that knows one model."""
+
+    def __init__(self, spec: ModelSpec) -> None:
+        self.spec = spec
+
+    def get_model(self, slug: str) -> ModelSpec | None:
+        return self.spec if slug == self.spec.slug else None
+
+    async def aget_model(self, slug: str) -> ModelSpec | None:
+        return self.get_model(slug)
+
+    def available_models(self) -> list[ModelSpec] | None:
+        return [self.spec]
+
+
+LIVE_SPEC = ModelSpec("gpt-5.1-codex", "codex", ("low", "medium", "high", "xhigh"), "high", False, 400_000)
+
+
+async def test_the_catalogs_spec_decides_effort_levels() -> None:
+    """The live catalog says gpt-5.1-codex defaults to high and takes xhigh; the static one says neither."""
+    catalog = RecordingCatalog(LIVE_SPEC)
+    transport = FakeTransport(answers=[[text_answer("a")], [text_answer("b")], [text_answer("c")]])
+    svc = CompletionService(
+        tokens=FakeTokenStore(), instructions=FakeInstructionSource(), transport=transport, catalog=catalog
+    )
+    svc.complete(CHAT)
+    await svc.acomplete(ChatRequest(model=CHAT.model, messages=CHAT.messages, params={"reasoning_effort": "xhigh"}))
+    svc.complete(ChatRequest(model="gpt-5.1-codex-mini", messages=CHAT.messages, params={"reasoning_effort": "xhigh"}))
+    efforts = [request.body["reasoning"]["effort"] for request, _ in transport.sent]
+    assert efforts == ["high", "xhigh", "high"]
+    assert svc.catalog is catalog
+    assert svc.catalog.available_models() == [LIVE_SPEC]
+
+
+def test_without_codex_mode_no_instruction_source_is_asked() -> None:
+    class Refusing(FakeInstructionSource):
+        def get_instructions(self, model: str) -> str | None:
+            raise AssertionError("asked")
+
+    transport = FakeTransport(answers=[[text_answer("ok")]])
+    svc = CompletionService(tokens=FakeTokenStore(), instructions=Refusing(), transport=transport, codex_mode=False)
+    chat = ChatRequest(model="gpt-5.1-codex", messages=[{"role": "system", "content": "Be brief."}, *CHAT.messages])
+    assert svc.complete(chat).text == "ok"
+    assert transport.sent[0][0].body["instructions"] == "Be brief."
