@@ -36,7 +36,11 @@ _KEPT_HEADER_PREFIXES = ("x-codex-", "content-type")
 
 
 class Scrubber:
-    """Removes the login and personal data from recorded events and headers."""
+    """Removes the login and personal data from recorded events and headers.
+
+    It works value by value: a secret the model itself split across two deltas would
+    survive, which is why `make record-fixtures` also searches the written files.
+    """
 
     def __init__(self, auth: AuthContext) -> None:
         self._secrets = {auth.access_token: "<access-token>", auth.account_id: SCRUBBED_ACCOUNT}
