@@ -200,7 +200,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _configure_logging(verbose: bool) -> None:
-    """An application's choice, not the library's: quiet unless asked, and never on stdout."""
+    """An application's choice, not the library's: quiet unless asked, and never on stdout.
+
+    Left alone when whoever called ``main`` already configured structlog.
+    """
+    if structlog.is_configured():
+        return
     structlog.configure(
         wrapper_class=structlog.make_filtering_bound_logger(logging.DEBUG if verbose else logging.WARNING),
         logger_factory=structlog.PrintLoggerFactory(sys.stderr),
