@@ -155,7 +155,12 @@ class RecordingResponsesTransport:
         return path
 
     def _refused(self, path: Path, exc: CodexAPIError, scrubber: Scrubber) -> None:
-        document = {"note": self._note, "status": exc.status_code, "headers": scrubber.headers(exc.headers), "body": exc.body}
+        document = {
+            "note": self._note,
+            "status": exc.status_code,
+            "headers": scrubber.headers(exc.headers),
+            "body": exc.body,
+        }
         target = path.with_suffix(".json")
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(json.dumps(scrubber.value(document), indent=2) + "\n")
