@@ -1,6 +1,8 @@
 """The real LiteLLM proxy, started once per module, in front of the fake Codex backend.
 
-The proxy runs as its own process (``litellm --config <the bundled config>``) with
+The proxy runs as its own process, started the way users start it
+(``codex-litellm serve``, which is ``make serve`` and execs ``litellm --config <the
+bundled config>``), with
 this package installed, a throwaway HOME and login, and ``CODEX_BASE_URL`` pointing
 at a :class:`FakeCodexBackend` served from the test process on loopback. Tests talk
 to it with the official ``openai`` SDK.
@@ -36,6 +38,8 @@ class RunningProxy:
     access_token: str
     log: Path
     process: subprocess.Popen[bytes]
+    env: dict[str, str]
+    """The proxy's environment: the same login, backend and cache folder for other commands."""
 
     def log_tail(self, size: int = 4000) -> str:
         return self.log.read_text(errors="replace")[-size:]
@@ -108,18 +112,19 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 @pytest.fixture(scope="module")
 def proxy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningProxy]:
-    litellm = shutil.which("litellm", path=os.path.dirname(sys.executable))
-    if litellm is None:
+    if shutil.which("litellm", path=os.path.dirname(sys.executable)) is None:
         pytest.fail("the LiteLLM proxy is not installed in this environment (the `proxy` extra)")
+    serve = [str(Path(sys.executable).with_name("codex-litellm")), "serve", "--config", str(proxy_config())]
     home = tmp_path_factory.mktemp("proxy-home")
     token = make_jwt(exp=time.time() + 7 * 24 * 3600)
     auth = write_auth_file(home / ".codex" / "auth.json", codex_auth_document(token))
     port = free_port()
     log = home / "proxy.log"
     with FakeCodexBackend() as backend, log.open("wb") as out:
+        env = _environment(home, auth, backend)
         process = subprocess.Popen(
-            [litellm, "--config", str(proxy_config()), "--host", "127.0.0.1", "--port", str(port)],
-            env=_environment(home, auth, backend),
+            [*serve, "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
             cwd=home,
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -128,6 +133,6 @@ def proxy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningProxy]:
         try:
             url = f"http://127.0.0.1:{port}"
             _wait_until_ready(url, process, log)
-            yield RunningProxy(url, backend, token, log, process)
+            yield RunningProxy(url, backend, token, log, process, env)
         finally:
             _stop(process)

@@ -8,7 +8,10 @@ and the backend's refusals arriving as the SDK's own exception types.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import openai
@@ -200,6 +203,25 @@ def test_a_refused_request_does_not_cool_the_login_down(client: openai.OpenAI, b
     assert "Unsupported parameter: something" in str(caught.value)
     response = client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": "three"}])
     assert response.choices[0].message.content == "back again"
+
+
+def test_status_shows_the_limits_the_proxy_saw(
+    client: openai.OpenAI, backend: FakeCodexBackend, proxy: RunningProxy
+) -> None:
+    """``codex-litellm status`` beside the running proxy reports the limits of the proxy's last answer."""
+    headers = {"x-codex-primary-used-percent": "64", "x-codex-primary-window-minutes": "300"}
+    backend.enqueue(Reply(status=429, body=USAGE_LIMIT, headers=headers))
+    with pytest.raises(openai.RateLimitError):
+        client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": "hi"}])
+    status = subprocess.run(
+        [str(Path(sys.executable).with_name("codex-litellm")), "status"],
+        env=proxy.env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert status.returncode == 0, status.stderr
+    assert "5-hour window: 64% used" in status.stdout
 
 
 def test_unknown_model_is_a_not_found_error(client: openai.OpenAI, backend: FakeCodexBackend) -> None:
