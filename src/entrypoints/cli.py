@@ -2,8 +2,9 @@
 
 It builds the same object graph as the LiteLLM provider, through the container,
 and talks to the application directly: no ``import litellm`` (5 s) for a status
-line or a one-shot answer. Failures print one line with the remedy, never a
-traceback; exit codes are in :mod:`.cli_output`.
+line or a one-shot answer. ``status`` only reads: it never renews the login.
+Failures print one line with the remedy, never a traceback; exit codes are in
+:mod:`.cli_output`.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pathlib import Path
 import structlog
 
 from ..adapters.login_summary import read_login_summary
-from ..domain.errors import CodexError
+from ..domain.errors import CodexAuthTokenError, CodexError
 from ..domain.models import EFFORT_LEVELS, MODEL_CATALOG, ModelSpec
 from ..domain.translation import ChatRequest
 from .cli_output import (
@@ -49,25 +50,26 @@ def _print(label: str, value: str) -> None:
 def _status(args: argparse.Namespace, container: Container) -> int:
     path = container.settings().auth_path
     _print("login file", str(path))
-    summary = read_login_summary(path)
-    auth = container.token_store().get_auth()  # raises, with the remedy, when there is no usable login
+    login = read_login_summary(path)
+    if login is None or not login.has_access_token or not login.account_id:
+        container.token_store().get_auth()  # raises the store's own error, with the remedy
+        raise CodexAuthTokenError(f"the Codex login file {path} cannot be used: run `codex login` again")
     now = time.time()
-    _print("account", auth.account_id)
-    _print("plan", auth.plan_type or "unknown")
+    _print("account", login.account_id)
+    _print("plan", login.plan_type or "unknown")
     usable = True
-    if auth.expires_at is None:
+    if login.expires_at is None:
         _print("token", "no expiry in the token")
-    elif auth.expires_at > now:
-        _print("token", f"valid until {when(auth.expires_at, now)}")
-    elif summary is not None and summary.has_refresh_token:
+    elif login.expires_at > now:
+        _print("token", f"valid until {when(login.expires_at, now)}")
+    elif login.has_refresh_token:
         _print(
-            "token", f"expired {when(auth.expires_at, now)}; renewed on the next request (or `codex-litellm refresh`)"
+            "token", f"expired {when(login.expires_at, now)}; renewed on the next request (or `codex-litellm refresh`)"
         )
     else:
-        _print("token", f"expired {when(auth.expires_at, now)} and no refresh token: run `codex login`")
+        _print("token", f"expired {when(login.expires_at, now)} and no refresh token: run `codex login`")
         usable = False
-    last = summary.last_refresh if summary else None
-    _print("last refresh", when(last.timestamp(), now) if last else "unknown")
+    _print("last refresh", when(login.last_refresh.timestamp(), now) if login.last_refresh else "unknown")
     for index, line in enumerate(usage_limit_lines(container.usage_limits().load(), now)):
         _print("usage limits" if index == 0 else "", line)
     return EXIT_OK if usable else EXIT_NO_LOGIN

@@ -273,3 +273,21 @@ def test_the_console_script(tmp_path: Path) -> None:
     wrong = subprocess.run([str(script), "nonsense"], capture_output=True, text=True, timeout=60)
     assert wrong.returncode == 2
     assert "invalid choice" in wrong.stderr
+
+
+def test_status_with_a_broken_login_file(capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: Any) -> None:
+    broken = tmp_path / "auth.json"
+    broken.write_text('{"auth_mode": "chatgpt", "tokens": {}}')
+    monkeypatch.setenv("CODEX_AUTH_FILE", str(broken))
+    code, _, err = run(capsys, "status")
+    assert code == EXIT_NO_LOGIN
+    assert_one_line_error(err, "codex login")
+
+
+def test_status_never_renews(capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: Any) -> None:
+    """An expired login is reported, not refreshed: the file is untouched by ``status``."""
+    path = write_auth_file(tmp_path / "auth.json", codex_auth_document(make_jwt(exp=time.time() - 3600)))
+    monkeypatch.setenv("CODEX_AUTH_FILE", str(path))
+    before = path.read_bytes()
+    assert run(capsys, "status")[0] == EXIT_OK
+    assert path.read_bytes() == before

@@ -91,5 +91,19 @@ def test_login_summary(tmp_path: Path) -> None:
     assert summary.last_refresh is not None
     assert summary.last_refresh.isoformat() == "2026-11-20T10:00:00+00:00"
     path.write_text(json.dumps({"tokens": {}}))
-    assert read_login_summary(path) == read_login_summary(path)
+    empty = read_login_summary(path)
+    assert empty is not None
+    assert (empty.has_access_token, empty.has_refresh_token, empty.account_id) == (False, False, None)
     assert read_login_summary(tmp_path / "missing.json") is None
+
+
+def test_login_summary_reads_the_token_claims(tmp_path: Path) -> None:
+    from tests.fakes.logins import codex_auth_document, make_jwt, write_auth_file
+
+    path = write_auth_file(
+        tmp_path / "auth.json", codex_auth_document(make_jwt(exp=2_000_000_000, plan="pro"), account_id=None)
+    )
+    summary = read_login_summary(path)
+    assert summary is not None
+    assert (summary.account_id, summary.plan_type, summary.expires_at) == ("acct-test-123", "pro", 2_000_000_000.0)
+    assert "access_token" not in repr(summary)
