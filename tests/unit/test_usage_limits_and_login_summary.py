@@ -100,10 +100,10 @@ def test_login_summary(tmp_path: Path) -> None:
 def test_login_summary_reads_the_token_claims(tmp_path: Path) -> None:
     from tests.fakes.logins import codex_auth_document, make_jwt, write_auth_file
 
-    path = write_auth_file(
-        tmp_path / "auth.json", codex_auth_document(make_jwt(exp=2_000_000_000, plan="pro"), account_id=None)
-    )
+    token = make_jwt(exp=2_000_000_000, plan="pro")
+    path = write_auth_file(tmp_path / "auth.json", codex_auth_document(token, account_id=None))
     summary = read_login_summary(path)
     assert summary is not None
     assert (summary.account_id, summary.plan_type, summary.expires_at) == ("acct-test-123", "pro", 2_000_000_000.0)
-    assert "access_token" not in repr(summary)
+    assert token not in repr(summary)
+    assert "rt-initial" not in repr(summary)
