@@ -111,6 +111,21 @@ def test_stream_with_usage(client: openai.OpenAI, backend: FakeCodexBackend) -> 
     assert (usage.prompt_tokens, usage.completion_tokens, usage.total_tokens) == (21, 9, 30)
 
 
+def test_a_tool_call_reaches_the_sdk_streamed(client: openai.OpenAI, backend: FakeCodexBackend) -> None:
+    backend.enqueue(Reply(events=answer(function_call_events("get_weather", '{"city": "Paris"}', call_id="call_7"))))
+    stream = client.chat.completions.create(
+        model=MODEL, messages=[{"role": "user", "content": "Weather in Paris?"}], tools=[WEATHER_TOOL], stream=True
+    )
+    chunks = list(stream)
+    calls = [call for chunk in chunks if chunk.choices for call in chunk.choices[0].delta.tool_calls or []]
+    assert calls[0].id == "call_7"
+    assert calls[0].function is not None
+    assert calls[0].function.name == "get_weather"
+    arguments = "".join(call.function.arguments or "" for call in calls if call.function)
+    assert json.loads(arguments) == {"city": "Paris"}
+    assert [c.choices[0].finish_reason for c in chunks if c.choices and c.choices[0].finish_reason] == ["tool_calls"]
+
+
 @pytest.mark.xfail(strict=False, reason="needs issue 3 (tools and tool results in the translation)")
 def test_tool_round_trip(client: openai.OpenAI, backend: FakeCodexBackend) -> None:
     backend.enqueue(
@@ -171,6 +186,14 @@ def test_responses_api(client: openai.OpenAI, backend: FakeCodexBackend) -> None
     assert response.usage.output_tokens == 9
     body = last_body(backend)
     assert body["input"][-1]["content"] == [{"type": "input_text", "text": "say hello"}]
+
+
+def test_responses_api_streamed(client: openai.OpenAI, backend: FakeCodexBackend) -> None:
+    backend.enqueue(Reply(events=text_answer("streamed through /v1/responses", pieces=4), together=False))
+    events = list(client.responses.create(model=MODEL, input="say hello", stream=True))
+    text = "".join(getattr(event, "delta", "") for event in events if event.type == "response.output_text.delta")
+    assert text == "streamed through /v1/responses"
+    assert events[-1].type == "response.completed"
 
 
 def test_usage_limit_is_a_rate_limit_error(client: openai.OpenAI, backend: FakeCodexBackend) -> None:
