@@ -5,10 +5,8 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +20,7 @@ from litellm_codex_oauth_provider.entrypoints.container import Container
 
 from tests.fakes.codex_backend import FakeCodexBackend, Reply, answer, message_events, reasoning_events, text_answer
 from tests.fakes.logins import codex_auth_document, make_jwt, write_auth_file
+from tests.fakes.token_endpoint import FakeTokenEndpoint
 
 LIMIT_HEADERS = {
     "x-codex-plan-type": "plus",
@@ -205,45 +204,23 @@ def test_chat_unreachable_backend(capsys: pytest.CaptureFixture[str], auth_file:
 
 
 @pytest.fixture
-def token_endpoint(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
-    """A loopback OAuth token endpoint that rotates the login once."""
-    state: dict[str, Any] = {"calls": [], "access_token": make_jwt(exp=time.time() + 10 * 86400, secret_tag="new")}
-
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-        def do_POST(self) -> None:
-            raw = self.rfile.read(int(self.headers.get("content-length") or 0))
-            state["calls"].append(raw.decode())
-            data = json.dumps(
-                {"access_token": state["access_token"], "refresh_token": "rt-rotated", "expires_in": 864000}
-            ).encode()
-            self.send_response(200)
-            self.send_header("content-type", "application/json")
-            self.send_header("content-length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    monkeypatch.setenv("CODEX_OAUTH_TOKEN_URL", f"http://127.0.0.1:{server.server_address[1]}/oauth/token")
-    yield state
-    server.shutdown()
-    server.server_close()
+def token_endpoint(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeTokenEndpoint]:
+    with FakeTokenEndpoint() as endpoint:
+        monkeypatch.setenv("CODEX_OAUTH_TOKEN_URL", endpoint.url)
+        yield endpoint
 
 
 @pytest.mark.xfail(strict=False, reason="needs issue 4 (the OAuth refresh in the token store)")
 def test_refresh_rotates_the_login(
-    capsys: pytest.CaptureFixture[str], auth_file: Path, token_endpoint: dict[str, Any]
+    capsys: pytest.CaptureFixture[str], auth_file: Path, token_endpoint: FakeTokenEndpoint
 ) -> None:
     code, out, _ = run(capsys, "refresh")
     assert code == EXIT_OK
     assert "refreshed the login of account acct-test-123" in out
-    assert len(token_endpoint["calls"]) == 1
+    assert len(token_endpoint.calls) == 1
     document = json.loads(auth_file.read_text())
-    assert document["tokens"]["access_token"] == token_endpoint["access_token"]
-    assert document["tokens"]["refresh_token"] == "rt-rotated"
+    assert document["tokens"]["access_token"] == token_endpoint.access_token
+    assert document["tokens"]["refresh_token"] == "rt-rotated-1"
 
 
 def test_refresh_without_a_login(capsys: pytest.CaptureFixture[str]) -> None:

@@ -27,6 +27,7 @@ from tests.fakes.codex_backend import (
     reasoning_events,
     text_answer,
 )
+from tests.fakes.token_endpoint import FakeTokenEndpoint
 
 pytestmark = pytest.mark.e2e
 
@@ -251,3 +252,27 @@ def test_unknown_model_is_a_not_found_error(client: openai.OpenAI, backend: Fake
     backend.enqueue(Reply(status=404, body={"detail": "Model not found gpt-0-nonexistent"}))
     with pytest.raises(openai.NotFoundError):
         client.chat.completions.create(model="codex/gpt-0-nonexistent", messages=[{"role": "user", "content": "hi"}])
+
+
+@pytest.mark.xfail(strict=False, reason="needs issue 4 (the OAuth refresh in the token store)")
+def test_refresh_beside_the_running_proxy(
+    client: openai.OpenAI, backend: FakeCodexBackend, proxy: RunningProxy
+) -> None:
+    """``codex-litellm refresh`` renews the login file; the running proxy picks up the new token by itself."""
+    with FakeTokenEndpoint() as endpoint:
+        done = subprocess.run(
+            [str(Path(sys.executable).with_name("codex-litellm")), "refresh"],
+            env={**proxy.env, "CODEX_OAUTH_TOKEN_URL": endpoint.url},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert done.returncode == 0, done.stderr
+    assert len(endpoint.calls) == 1
+    backend.valid_tokens = {endpoint.access_token}
+    try:
+        backend.enqueue(Reply(events=text_answer("with the new token")))
+        response = client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": "hi"}])
+        assert response.choices[0].message.content == "with the new token"
+    finally:
+        backend.valid_tokens = None
