@@ -70,6 +70,37 @@ def test_register_a_given_provider_replaces_the_entry_once() -> None:
 
 
 @pytest.mark.usefixtures("clean_map")
+def test_register_repairs_a_string_handler_and_duplicates() -> None:
+    litellm.custom_provider_map.append(
+        {"provider": "codex", "custom_handler": "litellm_codex_oauth_provider.codex_provider"}  # type: ignore[typeddict-item]
+    )
+    mine = CodexAuthProvider()
+    litellm.custom_provider_map.append({"provider": "codex", "custom_handler": mine})
+    assert register() is codex_provider
+    (entry,) = codex_entries()
+    assert entry["custom_handler"] is codex_provider
+    assert register() is codex_provider
+
+
+@pytest.mark.usefixtures("clean_map")
+def test_register_keeps_a_provider_the_proxy_config_put_there() -> None:
+    """When the proxy already registered an instance from its config, register() uses that one."""
+    mine = CodexAuthProvider()
+    litellm.custom_provider_map.append({"provider": "codex", "custom_handler": mine})
+    assert register() is mine
+    assert len(codex_entries()) == 1
+
+
+def test_register_is_safe_from_many_threads(clean_map: None) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        handlers = list(pool.map(lambda _: register(), range(32)))
+    assert all(handler is codex_provider for handler in handlers)
+    assert len(codex_entries()) == 1
+
+
+@pytest.mark.usefixtures("clean_map")
 def test_register_under_another_name() -> None:
     mine = CodexAuthProvider()
     register(mine, name="codex-two")
