@@ -29,8 +29,14 @@ def script() -> ModuleType:
 
 
 def test_records_scrubbed_files_that_replay(
-    script: ModuleType, tmp_path: Path, auth_file: Path, access_token: str, codex_backend: FakeCodexBackend
+    script: ModuleType,
+    tmp_path: Path,
+    auth_file: Path,
+    access_token: str,
+    codex_backend: FakeCodexBackend,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.delenv("CI", raising=False)
     codex_backend.enqueue(
         Reply(
             events=text_answer(f"pong for {ACCOUNT_ID}", pieces=1, model="gpt-5.5"),
@@ -58,3 +64,9 @@ def test_records_scrubbed_files_that_replay(
     assert (
         service.complete(ChatRequest("gpt-5.5", [{"role": "user", "content": "hi"}])).text == "pong for acct-recorded"
     )
+
+
+def test_refuses_to_run_in_ci(script: ModuleType, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("CI", "true")
+    assert script.main(["--out", str(tmp_path)]) == 2
+    assert list(tmp_path.iterdir()) == []
