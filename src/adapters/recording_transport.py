@@ -6,10 +6,11 @@ it writes is scrubbed: the login's token and account id, e-mail addresses,
 encrypted reasoning, cache keys and safety identifiers never reach a file, and of
 the headers only the ``x-codex-*`` limit headers and the content type are kept.
 
-(VCR-style libraries record httpx too, but keep whole request/response pairs with
-the bearer token in them and replay bodies in one piece, which loses the network
-reads the provider merges its chunks by; recording at the port keeps one SSE file
-per answer, easy to read in a review.)
+Why not a recording library: vcrpy, the well-kept one, has had open trouble with
+httpx streamed responses (kevin1024/vcrpy#597 async streaming, #884 a crash on
+``stream=True`` bodies), and a cassette replays a body in one piece, which loses
+the network reads the provider merges its chunks by. Recording at the port keeps
+one reviewable SSE file per answer and never sees the request's headers at all.
 """
 
 from __future__ import annotations
