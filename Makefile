@@ -5,7 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export LITELLM_LOCAL_MODEL_COST_MAP := True
-CODE := src tests $(wildcard benchmarks examples)
+# The folders that exist on this checkout (benchmarks/ comes with the benchmark work).
+LINT_PATHS := $(wildcard src tests benchmarks examples scripts)
 
 .PHONY: install test test-unit lint format demo serve bench record-fixtures clean
 
@@ -23,14 +24,14 @@ test-unit: $(STAMP)
 	$(BIN)/python -m pytest -q tests/unit
 
 lint: $(STAMP)
-	$(BIN)/ruff check $(CODE)
-	$(BIN)/ruff format --check $(CODE)
+	$(BIN)/ruff check $(LINT_PATHS)
+	$(BIN)/ruff format --check $(LINT_PATHS)
 	$(BIN)/mypy src
 	$(BIN)/lint-imports
 
 format: $(STAMP)
-	$(BIN)/ruff check --fix $(CODE)
-	$(BIN)/ruff format $(CODE)
+	$(BIN)/ruff check --fix $(LINT_PATHS)
+	$(BIN)/ruff format $(LINT_PATHS)
 
 demo: $(STAMP)
 	$(BIN)/python examples/demo.py
@@ -40,6 +41,11 @@ serve: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+
+# Maintainers only, never CI: re-records tests/contract/fixtures/recorded-*.sse against the
+# real backend with your real login (scrubbed of tokens and account ids). Review the diff.
+record-fixtures: $(STAMP)
+	$(BIN)/python scripts/record_fixtures.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

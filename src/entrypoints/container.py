@@ -7,6 +7,8 @@ to ``CodexAuthProvider(...)``, which does that for them.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 from dependency_injector import containers, providers
 
@@ -16,6 +18,7 @@ from ..adapters.github_instructions import GitHubInstructionSource
 from ..adapters.http_transport import HttpxResponsesTransport
 from ..adapters.instruction_chain import InstructionChain
 from ..adapters.oauth_refresh import OAuthRefreshClient
+from ..adapters.usage_limits import UsageLimitsFile, UsageLimitsRecordingTransport
 from ..application.completion import CompletionService
 from ..domain.constants import CODEX_OAUTH_CLIENT_ID
 from ..domain.ports import InstructionSource
@@ -32,6 +35,10 @@ def instruction_chain(
     if unknown:
         raise ValueError(f"CODEX_INSTRUCTIONS_SOURCES: unknown source(s) {unknown}; use catalog, github")
     return InstructionChain([known[name] for name in dict.fromkeys(names)], wait_seconds=wait_seconds)
+
+
+def _usage_limits_path(settings: CodexSettings) -> Path:
+    return settings.cache_dir.expanduser() / "usage-limits.json"
 
 
 class Container(containers.DeclarativeContainer):
@@ -91,13 +98,18 @@ class Container(containers.DeclarativeContainer):
         connect=settings.provided.connect_timeout_seconds,
     )
 
-    transport = providers.Singleton(
+    usage_limits = providers.Singleton(UsageLimitsFile, path=providers.Callable(_usage_limits_path, settings))
+
+    http_transport = providers.Singleton(
         HttpxResponsesTransport,
         base_url=settings.provided.base_url,
         originator=settings.provided.originator,
         client_version=settings.provided.client_version,
         timeout=http_timeout,
     )
+
+    transport = providers.Singleton(UsageLimitsRecordingTransport, inner=http_transport, limits=usage_limits)
+    """Every answer's ``x-codex-*`` limit headers are kept for ``codex-litellm status``."""
 
     completion_service = providers.Singleton(
         CompletionService,

@@ -2,17 +2,22 @@
 
 Proxy config files name ``litellm_codex_oauth_provider.codex_provider`` as the
 ``custom_handler``; Python users call ``register()`` once and then use
-``model="codex/<model>"``.
+``model="codex/<model>"``. Building the instance reads nothing and opens nothing:
+the container is made on the first call.
 """
 
 from __future__ import annotations
 
 import threading
-from typing import cast
+from typing import Any, cast
 
 import litellm
+import structlog
+from litellm.llms.custom_llm import CustomLLM
 
 from .litellm_provider import CodexAuthProvider
+
+logger = structlog.get_logger(__name__)
 
 PROVIDER_NAME = "codex"
 
@@ -25,18 +30,28 @@ _lock = threading.Lock()
 def register(provider: CodexAuthProvider | None = None, *, name: str = PROVIDER_NAME) -> CodexAuthProvider:
     """Add the provider to ``litellm.custom_provider_map`` once; return the handler in use.
 
-    Idempotent: a second call finds the entry and changes nothing (with ``provider``
-    given, the entry is pointed at it).
+    Idempotent: a second call finds the entry and changes nothing. With ``provider``
+    given, the entry is pointed at it. An entry whose handler is not a provider
+    object (a dotted-path string some configs leave behind) is repaired, and
+    duplicate entries for ``name`` are folded into one.
     """
-    handler = provider or codex_provider
     with _lock:
-        for item in litellm.custom_provider_map:
-            if item.get("provider") == name:
-                if provider is not None:
-                    item["custom_handler"] = provider
-                handler = cast(CodexAuthProvider, item["custom_handler"])
-                break
-        else:
+        entries: list[Any] = [
+            item for item in litellm.custom_provider_map if isinstance(item, dict) and item.get("provider") == name
+        ]
+        if not entries:
+            handler: Any = provider or codex_provider
             litellm.custom_provider_map.append({"provider": name, "custom_handler": handler})
+        else:
+            first, *duplicates = entries
+            current = first.get("custom_handler")
+            if provider is not None or not isinstance(current, CustomLLM):
+                first["custom_handler"] = provider or codex_provider
+            if duplicates:
+                litellm.custom_provider_map[:] = [
+                    item for item in litellm.custom_provider_map if not any(item is d for d in duplicates)
+                ]
+                logger.warning("codex_provider_registered_twice", provider=name, removed=len(duplicates))
+            handler = first["custom_handler"]
         litellm.utils.custom_llm_setup()  # type: ignore[no-untyped-call]
-    return handler
+    return cast(CodexAuthProvider, handler)
