@@ -45,4 +45,5 @@ class Container(containers.DeclarativeContainer):
         instructions=instruction_source,
         transport=transport,
         codex_mode=settings.provided.mode,
+        max_retries=settings.provided.max_retries,
     )
