@@ -253,7 +253,7 @@ def _classify(
         delay = delay_from_message(message)
         return CodexAPIError(429, message, code=code, retry_after=delay or retry_after, transient=False, **common)
     if code in OVERLOAD_CODES:
-        status = status if status >= 500 else 503
+        status = status if status in TRANSIENT_STATUSES else 503
         return CodexAPIError(status, message, code=code, retry_after=retry_after, transient=True, **common)
     return CodexAPIError(status, message, code=code, retry_after=retry_after, **common)
 
