@@ -69,6 +69,7 @@ def _redirect_error(response: httpx.Response) -> CodexAPIError:
         f"the backend answered {response.status_code} (a redirect to {target}); redirects are not followed",
         headers=response.headers,
         request_id=_request_id(response.headers),
+        transient=False,
     )
 
 

@@ -26,6 +26,7 @@ from litellm.types.utils import (
 from litellm.types.utils import Usage as LiteLLMUsage
 
 from ..application.completion import CompletionService
+from ..domain.errors import CodexError
 from ..domain.limits import RateLimitSnapshot
 from ..domain.models import normalize_model
 from ..domain.ports import AuthContext, InstructionSource, ResponsesTransport, TokenStore
@@ -137,10 +138,15 @@ class CodexAuthProvider(CustomLLM):
         chat = _chat_request(*args, **kwargs)
         chunker = _Chunker(chat)
         with self._errors(chat) as errors:
-            for delta in self.service.stream(chat):
-                for chunk in chunker.push(delta):
-                    errors.sent = True
-                    yield chunk
+            try:
+                for delta in self.service.stream(chat):
+                    for chunk in chunker.push(delta):
+                        errors.sent = True
+                        yield chunk
+            except CodexError:
+                if errors.sent:  # the caller gets all the text there was, then the error
+                    yield from chunker.finish()
+                raise
         yield from chunker.finish()
 
     async def astreaming(  # type: ignore[override]
@@ -149,10 +155,15 @@ class CodexAuthProvider(CustomLLM):
         chat = _chat_request(*args, **kwargs)
         chunker = _Chunker(chat)
         with self._errors(chat) as errors:
-            async for delta in self.service.astream(chat):
-                for chunk in chunker.push(delta):
-                    errors.sent = True
+            try:
+                async for delta in self.service.astream(chat):
+                    for chunk in chunker.push(delta):
+                        errors.sent = True
+                        yield chunk
+            except CodexError:
+                for chunk in chunker.finish() if errors.sent else []:
                     yield chunk
+                raise
         for chunk in chunker.finish():
             yield chunk
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import sys
 import threading
 import time
 from collections import deque
@@ -295,7 +296,7 @@ class FakeCodexBackend:
         self.connections = 0
         self.stopping = False
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer((host, port), _handler_for(self))
+        self._server = _QuietServer((host, port), _handler_for(self))
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
 
@@ -378,6 +379,15 @@ def validate(headers: dict[str, str], body: Any, valid_tokens: set[str] | None) 
         if item.get("type") == "function_call_output" and item.get("call_id") not in calls:
             return 400, {"detail": f"No tool call found for function call output with call_id {item.get('call_id')}."}
     return None
+
+
+class _QuietServer(ThreadingHTTPServer):
+    """A client that hangs up mid-answer is one of the faults under test, not a server error."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
 
 def _handler_for(backend: FakeCodexBackend) -> type[BaseHTTPRequestHandler]:
