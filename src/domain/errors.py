@@ -231,7 +231,7 @@ def _classify(
     common: dict[str, Any],
 ) -> CodexAPIError:
     """Shared by the HTTP and in-stream mappings: the code decides the kind, else the status."""
-    if code == "usage_limit_reached" or (code == "insufficient_quota" and status != 400):
+    if code in USAGE_LIMIT_CODES:
         info = usage_limit_info(details, headers)
         text = info.describe() if code == "usage_limit_reached" else f"the account's quota is spent: {message}"
         return CodexUsageLimitError(
@@ -268,7 +268,7 @@ def api_error_from_http(
     if not isinstance(message, str) or not message.strip():
         message = body.strip()[:500] if isinstance(body, str) and body.strip() else "no detail given"
     code = _code_of(details)
-    if code is None or status_code == 404:
+    if status_code in (403, 404, 429) and (code is None or status_code == 404):
         code = _mentioned_code(body) or code
     common: dict[str, Any] = {
         "body": body,
