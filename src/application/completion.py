@@ -126,14 +126,14 @@ class CompletionService:
 
     # -- limits and retries --------------------------------------------------------
 
-    def _seen(self, headers: Mapping[str, str], on_headers: HeadersCallback | None) -> None:
+    def _note_headers(self, headers: Mapping[str, str], on_headers: HeadersCallback | None) -> None:
         snapshot = RateLimitSnapshot.from_headers(headers)
         if snapshot is not None:
             self.last_rate_limits = snapshot
         if on_headers is not None:
             on_headers(headers)
 
-    def _failed(self, exc: CodexAPIError, events: EventStream | AsyncEventStream | None) -> None:
+    def _add_answer_context(self, exc: CodexAPIError, events: EventStream | AsyncEventStream | None) -> None:
         """Give an in-stream failure the answer's request id and limit headers."""
         if events is not None:
             headers = events.headers
@@ -170,7 +170,7 @@ class CompletionService:
             state, events, yielded = ResponseStreamState(), None, False
             try:
                 events = self._open(request, call)
-                self._seen(events.headers, on_headers)
+                self._note_headers(events.headers, on_headers)
                 try:
                     for batch in events.batches():
                         delta = state.feed(batch)
@@ -182,8 +182,8 @@ class CompletionService:
                 state.result()  # raises if the stream ended early
                 return
             except CodexAPIError as exc:
-                self._failed(exc, events)
-                self._seen(exc.headers, on_headers)
+                self._add_answer_context(exc, events)
+                self._note_headers(exc.headers, on_headers)
                 wait = None if yielded else self._retry_wait(exc, call)
                 if wait is None:
                     raise
@@ -197,7 +197,7 @@ class CompletionService:
             state, events, yielded = ResponseStreamState(), None, False
             try:
                 events = await self._aopen(request, call)
-                self._seen(events.headers, on_headers)
+                self._note_headers(events.headers, on_headers)
                 try:
                     async for batch in events.batches():
                         delta = state.feed(batch)
@@ -209,8 +209,8 @@ class CompletionService:
                 state.result()
                 return
             except CodexAPIError as exc:
-                self._failed(exc, events)
-                self._seen(exc.headers, on_headers)
+                self._add_answer_context(exc, events)
+                self._note_headers(exc.headers, on_headers)
                 wait = None if yielded else self._retry_wait(exc, call)
                 if wait is None:
                     raise
@@ -222,7 +222,7 @@ class CompletionService:
             state, events = ResponseStreamState(), None
             try:
                 events = self._open(request, call)
-                self._seen(events.headers, on_headers)
+                self._note_headers(events.headers, on_headers)
                 try:
                     for batch in events.batches():
                         state.feed(batch)
@@ -230,8 +230,8 @@ class CompletionService:
                     events.close()
                 return state.result()
             except CodexAPIError as exc:
-                self._failed(exc, events)
-                self._seen(exc.headers, on_headers)
+                self._add_answer_context(exc, events)
+                self._note_headers(exc.headers, on_headers)
                 wait = self._retry_wait(exc, call)
                 if wait is None:
                     raise
@@ -243,7 +243,7 @@ class CompletionService:
             state, events = ResponseStreamState(), None
             try:
                 events = await self._aopen(request, call)
-                self._seen(events.headers, on_headers)
+                self._note_headers(events.headers, on_headers)
                 try:
                     async for batch in events.batches():
                         state.feed(batch)
@@ -251,8 +251,8 @@ class CompletionService:
                     await events.aclose()
                 return state.result()
             except CodexAPIError as exc:
-                self._failed(exc, events)
-                self._seen(exc.headers, on_headers)
+                self._add_answer_context(exc, events)
+                self._note_headers(exc.headers, on_headers)
                 wait = self._retry_wait(exc, call)
                 if wait is None:
                     raise
