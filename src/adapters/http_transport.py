@@ -10,12 +10,21 @@ from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any
 
 import httpx
+import structlog
 
-from ..domain.errors import CodexStreamError, api_error_from_http
+from ..domain.errors import (
+    CodexAPIError,
+    CodexConnectionError,
+    CodexStreamError,
+    CodexTimeoutError,
+    api_error_from_http,
+)
 from ..domain.ports import AuthContext, RawEvent, ResponsesRequest
 from ..domain.sse import SSEDecoder
 
 RESPONSES_PATH = "/codex/responses"
+
+logger = structlog.get_logger(__name__)
 
 
 def _json_or_text(raw: bytes) -> Any:
@@ -23,6 +32,57 @@ def _json_or_text(raw: bytes) -> Any:
         return json.loads(raw)
     except ValueError:
         return raw.decode("utf-8", "replace")
+
+
+def _request_id(headers: Mapping[str, str]) -> str | None:
+    return headers.get("x-request-id") or headers.get("x-oai-request-id")
+
+
+def _stream_failure(exc: httpx.HTTPError, request_id: str | None) -> CodexStreamError:
+    """An httpx failure while reading the answer, as the package's error (never with the URL's secrets)."""
+    if isinstance(exc, httpx.TimeoutException):
+        return CodexTimeoutError(
+            f"the answer stream was silent longer than the idle timeout ({type(exc).__name__})",
+            request_id=request_id,
+        )
+    return CodexConnectionError(
+        f"the answer stream closed before response.completed ({type(exc).__name__})",
+        status_code=502,
+        request_id=request_id,
+    )
+
+
+def _open_failure(exc: httpx.HTTPError) -> CodexStreamError:
+    """An httpx failure before the backend answered: connecting is transient, a silent backend is not."""
+    if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout)):
+        return CodexConnectionError(f"cannot reach the Codex backend ({type(exc).__name__})")
+    if isinstance(exc, httpx.TimeoutException):
+        return CodexTimeoutError(f"the Codex backend did not answer in time ({type(exc).__name__})")
+    return CodexConnectionError(f"the connection to the Codex backend broke ({type(exc).__name__})")
+
+
+def _redirect_error(response: httpx.Response) -> CodexAPIError:
+    """Redirects are never followed: the Authorization header must not reach another host."""
+    target = httpx.URL(response.headers.get("location", "")).host or "the same host"
+    return CodexAPIError(
+        502,
+        f"the backend answered {response.status_code} (a redirect to {target}); redirects are not followed",
+        headers=response.headers,
+        request_id=_request_id(response.headers),
+        transient=False,
+    )
+
+
+def _decoded(decoder: SSEDecoder, chunk: bytes) -> list[RawEvent]:
+    events = decoder.feed(chunk)
+    _warn_malformed(decoder)
+    return events
+
+
+def _warn_malformed(decoder: SSEDecoder) -> None:
+    if decoder.malformed:
+        logger.warning("codex_sse_data_undecodable", skipped=len(decoder.malformed), previews=decoder.malformed[:3])
+        decoder.malformed.clear()
 
 
 class HttpxEventStream:
@@ -35,18 +95,21 @@ class HttpxEventStream:
     def headers(self) -> Mapping[str, str]:
         return self._response.headers
 
+    @property
+    def request_id(self) -> str | None:
+        return _request_id(self._response.headers)
+
     def batches(self) -> Iterator[list[RawEvent]]:
         decoder = SSEDecoder()
         try:
             for chunk in self._response.iter_bytes():
-                events = decoder.feed(chunk)
+                events = _decoded(decoder, chunk)
                 if events:
                     yield events
-        except httpx.TimeoutException as exc:
-            raise CodexStreamError(408, f"the answer stream went silent ({type(exc).__name__})") from None
-        except httpx.TransportError as exc:
-            raise CodexStreamError(502, f"the answer stream broke ({type(exc).__name__})") from None
+        except httpx.HTTPError as exc:
+            raise _stream_failure(exc, self.request_id) from None
         rest = decoder.flush()
+        _warn_malformed(decoder)
         if rest:
             yield rest
 
@@ -64,18 +127,21 @@ class HttpxAsyncEventStream:
     def headers(self) -> Mapping[str, str]:
         return self._response.headers
 
+    @property
+    def request_id(self) -> str | None:
+        return _request_id(self._response.headers)
+
     async def batches(self) -> AsyncIterator[list[RawEvent]]:
         decoder = SSEDecoder()
         try:
             async for chunk in self._response.aiter_bytes():
-                events = decoder.feed(chunk)
+                events = _decoded(decoder, chunk)
                 if events:
                     yield events
-        except httpx.TimeoutException as exc:
-            raise CodexStreamError(408, f"the answer stream went silent ({type(exc).__name__})") from None
-        except httpx.TransportError as exc:
-            raise CodexStreamError(502, f"the answer stream broke ({type(exc).__name__})") from None
+        except httpx.HTTPError as exc:
+            raise _stream_failure(exc, self.request_id) from None
         rest = decoder.flush()
+        _warn_malformed(decoder)
         if rest:
             yield rest
 
@@ -122,7 +188,7 @@ class HttpxResponsesTransport:
     @property
     def client(self) -> httpx.Client:
         if self._client is None:
-            self._client = httpx.Client(timeout=self._timeout, follow_redirects=False)
+            self._client = httpx.Client(timeout=self._timeout, follow_redirects=False, verify=True)
         return self._client
 
     @property
@@ -130,7 +196,7 @@ class HttpxResponsesTransport:
         loop = asyncio.get_running_loop()
         client = self._async_clients.get(loop)
         if client is None:
-            client = httpx.AsyncClient(timeout=self._timeout, follow_redirects=False)
+            client = httpx.AsyncClient(timeout=self._timeout, follow_redirects=False, verify=True)
             self._async_clients[loop] = client
         return client
 
@@ -153,47 +219,61 @@ class HttpxResponsesTransport:
             "x-client-request-id": request.session_id,
         }
         base = (request.api_base or self.base_url).rstrip("/")
-        timeout = (
-            httpx.Timeout(request.timeout, connect=self._timeout.connect)
-            if request.timeout
-            else httpx.USE_CLIENT_DEFAULT
-        )
         return client.build_request(
             "POST",
             base + RESPONSES_PATH,
             headers=headers,
             content=json.dumps(request.body, separators=(",", ":")).encode(),
-            timeout=timeout,
+            timeout=self._timeout_for(request),
         )
+
+    def _timeout_for(self, request: ResponsesRequest) -> httpx.Timeout:
+        """The idle timeout bounds every read; a call's own (shorter) timeout bounds it further.
+
+        httpx's read timeout is exactly "no byte for this long", which is what an idle
+        timeout on a stream means: a silent backend cannot hang a call.
+        """
+        idle = self._timeout.read
+        if request.timeout and request.timeout > 0:
+            idle = min(idle, request.timeout) if idle else request.timeout
+        return httpx.Timeout(idle, connect=self._timeout.connect)
+
+    def _check(self, response: httpx.Response, raw_body: bytes | None) -> None:
+        if raw_body is not None:
+            raise api_error_from_http(response.status_code, _json_or_text(raw_body), response.headers)
+        if response.is_redirect or 300 <= response.status_code < 400:
+            raise _redirect_error(response)
 
     def open(self, request: ResponsesRequest, auth: AuthContext) -> HttpxEventStream:
         client = self.client
         try:
             response = client.send(self._build(client, request, auth), stream=True)
-        except httpx.TimeoutException as exc:
-            raise CodexStreamError(408, f"the backend did not answer in time ({type(exc).__name__})") from None
-        except httpx.TransportError as exc:
-            raise CodexStreamError(503, f"cannot reach the Codex backend ({type(exc).__name__})") from None
-        if response.status_code >= 400:
+        except httpx.HTTPError as exc:
+            raise _open_failure(exc) from None
+        if response.status_code >= 300:
+            raw: bytes | None = None
             try:
-                body = _json_or_text(response.read())
+                raw = response.read() if response.status_code >= 400 else None
+            except httpx.HTTPError:
+                raw = b""
             finally:
                 response.close()
-            raise api_error_from_http(response.status_code, body, response.headers)
+            self._check(response, raw)
         return HttpxEventStream(response)
 
     async def aopen(self, request: ResponsesRequest, auth: AuthContext) -> HttpxAsyncEventStream:
         client = self.async_client
         try:
             response = await client.send(self._build(client, request, auth), stream=True)
-        except httpx.TimeoutException as exc:
-            raise CodexStreamError(408, f"the backend did not answer in time ({type(exc).__name__})") from None
-        except httpx.TransportError as exc:
-            raise CodexStreamError(503, f"cannot reach the Codex backend ({type(exc).__name__})") from None
-        if response.status_code >= 400:
+        except httpx.HTTPError as exc:
+            raise _open_failure(exc) from None
+        if response.status_code >= 300:
+            raw: bytes | None = None
             try:
-                body = _json_or_text(await response.aread())
+                raw = await response.aread() if response.status_code >= 400 else None
+            except httpx.HTTPError:
+                raw = b""
             finally:
                 await response.aclose()
-            raise api_error_from_http(response.status_code, body, response.headers)
+            self._check(response, raw)
         return HttpxAsyncEventStream(response)

@@ -1,25 +1,27 @@
 """The completion use case: one chat call, streamed or whole, sync or async.
 
-It resolves the instructions, lets the domain build the body, opens the stream
-through the transport (refreshing the login once if the backend refused it,
-before anything reached the caller), and feeds every network read to the
-domain's state machine. Sync and async differ only in the awaited calls.
+It resolves the instructions and the model's live spec, lets the domain build the
+body, opens the stream through the transport (refreshing the login once if the
+backend refused it), and feeds every network read to the domain's state machine.
+Transient failures are retried while nothing has reached the caller. Sync and
+async differ only in the awaited calls.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import threading
-from collections.abc import AsyncIterator, Iterator
+import asyncio
+import random
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 
 import structlog
 
-from ..domain.errors import CodexAPIError, CodexRequestError
+from ..domain.errors import CodexAPIError
+from ..domain.limits import RateLimitSnapshot
 from ..domain.models import ModelSpec, normalize_model
-from ..domain.params import StopCutter
 from ..domain.ports import (
     AsyncEventStream,
-    AuthContext,
     EventStream,
     InstructionSource,
     ModelCatalog,
@@ -29,60 +31,29 @@ from ..domain.ports import (
 )
 from ..domain.stream import CompletionResult, ResponseStreamState, StreamDelta
 from ..domain.translation import ChatRequest, RequestPlan, plan_request
+from .answer_rules import StopFilter, cut_at_stop, report_dropped
 
 logger = structlog.get_logger(__name__)
 
 _UNAUTHORIZED = 401
 
-_warned_params: set[str] = set()
-_warned_lock = threading.Lock()
+HeadersCallback = Callable[[Mapping[str, str]], None]
+"""Told the headers of the answer a call got (success or failure), for that call's own response."""
 
 
-def _report_dropped(plan: RequestPlan, *, strict: bool) -> None:
-    """Refuse the parameters the backend cannot take (strict), or warn once per parameter per process."""
-    if not plan.dropped_params:
-        return
-    if strict:
-        names = ", ".join(plan.dropped_params)
-        raise CodexRequestError(
-            f"the Codex backend does not support these parameters: {names}; "
-            "remove them, or unset CODEX_STRICT_PARAMS to have them dropped with a warning"
-        )
-    with _warned_lock:
-        fresh = [name for name in plan.dropped_params if name not in _warned_params]
-        _warned_params.update(fresh)
-    for name in fresh:
-        logger.warning("codex_parameter_not_sent", parameter=name, reason="unsupported_by_codex_backend")
+@dataclass(slots=True)
+class _Call:
+    """One call across its attempts: retries spent, whether its one refresh is used, the latest state."""
 
-
-class _StopFilter:
-    """Applies the caller's ``stop`` to streamed deltas: cut text, finish reason ``stop``."""
-
-    def __init__(self, stops: tuple[str, ...]) -> None:
-        self._cutter = StopCutter(stops)
-
-    def apply(self, delta: StreamDelta) -> StreamDelta | None:
-        if not self._cutter.active:
-            return delta
-        delta.text = self._cutter.feed(delta.text)
-        if delta.finish_reason is not None:
-            delta.text += self._cutter.finish()
-            if self._cutter.stopped:
-                delta.finish_reason = "stop"
-        if delta.has_content or delta.finish_reason is not None:
-            return delta
-        return None
-
-
-def _cut(result: CompletionResult, stops: tuple[str, ...]) -> CompletionResult:
-    if not stops:
-        return result
-    text, stopped = StopCutter.cut(result.text, stops)
-    return dataclasses.replace(result, text=text, finish_reason="stop") if stopped else result
+    request: ResponsesRequest
+    on_headers: HeadersCallback | None
+    attempt: int = 0
+    refreshed: bool = False
+    state: ResponseStreamState = field(default_factory=ResponseStreamState)
 
 
 class CompletionService:
-    """Runs chat calls against the Codex backend through the three ports."""
+    """Runs chat calls against the Codex backend through the ports."""
 
     def __init__(
         self,
@@ -93,6 +64,11 @@ class CompletionService:
         codex_mode: bool = True,
         strict_params: bool = False,
         catalog: ModelCatalog | None = None,
+        max_retries: int = 2,
+        retry_base_delay: float = 0.25,
+        max_retry_wait: float = 30.0,
+        sleep: Callable[[float], None] = time.sleep,
+        asleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.tokens = tokens
         self.instructions = instructions
@@ -101,6 +77,12 @@ class CompletionService:
         self.strict_params = strict_params
         self.catalog = catalog
         """What the account may use today; ``catalog.available_models()`` lists it for a 404's message."""
+        self.max_retries = max(0, int(max_retries))
+        self.retry_base_delay = retry_base_delay
+        self.max_retry_wait = max_retry_wait
+        self._sleep = sleep
+        self._asleep = asleep
+        self.last_rate_limits: RateLimitSnapshot | None = None
 
     # -- building ----------------------------------------------------------------
 
@@ -108,7 +90,7 @@ class CompletionService:
         self, chat: ChatRequest, instructions: str | None, spec: ModelSpec | None
     ) -> tuple[ResponsesRequest, RequestPlan]:
         plan = plan_request(chat, instructions=instructions, codex_mode=self.codex_mode, model_spec=spec)
-        _report_dropped(plan, strict=self.strict_params)
+        report_dropped(plan, strict=self.strict_params)
         for call_id in plan.orphan_call_ids:
             logger.warning("codex_tool_result_without_call", call_id=call_id, sent_as="user_message")
         request = ResponsesRequest(
@@ -121,95 +103,150 @@ class CompletionService:
 
         Without Codex mode the caller's system text is the instructions: no source is asked.
         """
-        slug = self._slug(chat)
+        slug = normalize_model(chat.model)
         instructions = self.instructions.get_instructions(slug) if self.codex_mode else None
         spec = self.catalog.get_model(slug) if self.catalog is not None else None
         return self._plan(chat, instructions, spec)
 
     async def aprepare(self, chat: ChatRequest) -> tuple[ResponsesRequest, RequestPlan]:
-        slug = self._slug(chat)
+        slug = normalize_model(chat.model)
         instructions = await self.instructions.aget_instructions(slug) if self.codex_mode else None
         spec = await self.catalog.aget_model(slug) if self.catalog is not None else None
         return self._plan(chat, instructions, spec)
 
-    @staticmethod
-    def _slug(chat: ChatRequest) -> str:
-        return normalize_model(chat.model)
-
     # -- opening, with one refresh on 401 ---------------------------------------
 
-    def _open(self, request: ResponsesRequest) -> EventStream:
+    def _open(self, call: _Call) -> EventStream:
         auth = self.tokens.get_auth()
         try:
-            return self.transport.open(request, auth)
+            return self.transport.open(call.request, auth)
         except CodexAPIError as exc:
-            if exc.status_code != _UNAUTHORIZED:
+            if exc.status_code != _UNAUTHORIZED or call.refreshed:
                 raise
-            return self.transport.open(request, self._refresh_after_401(auth))
+            call.refreshed = True
+            logger.info("codex_backend_refused_token", action="refresh_and_retry")
+            return self.transport.open(call.request, self.tokens.force_refresh(auth))
 
-    async def _aopen(self, request: ResponsesRequest) -> AsyncEventStream:
+    async def _aopen(self, call: _Call) -> AsyncEventStream:
         auth = await self.tokens.aget_auth()
         try:
-            return await self.transport.aopen(request, auth)
+            return await self.transport.aopen(call.request, auth)
         except CodexAPIError as exc:
-            if exc.status_code != _UNAUTHORIZED:
+            if exc.status_code != _UNAUTHORIZED or call.refreshed:
                 raise
+            call.refreshed = True
             logger.info("codex_backend_refused_token", action="refresh_and_retry")
-            return await self.transport.aopen(request, await self.tokens.aforce_refresh(auth))
+            return await self.transport.aopen(call.request, await self.tokens.aforce_refresh(auth))
 
-    def _refresh_after_401(self, auth: AuthContext) -> AuthContext:
-        logger.info("codex_backend_refused_token", action="refresh_and_retry")
-        return self.tokens.force_refresh(auth)
+    # -- limits and retries --------------------------------------------------------
 
-    # -- streaming ---------------------------------------------------------------
+    def _note_headers(self, headers: Mapping[str, str], call: _Call) -> None:
+        snapshot = RateLimitSnapshot.from_headers(headers)
+        if snapshot is not None:
+            self.last_rate_limits = snapshot
+        if call.on_headers is not None:
+            call.on_headers(headers)
 
-    def stream(self, chat: ChatRequest) -> Iterator[StreamDelta]:
+    def _failed(
+        self, exc: CodexAPIError, events: EventStream | AsyncEventStream | None, call: _Call, *, final: bool
+    ) -> float:
+        """Seconds to wait before the next attempt; re-raises ``exc`` when this failure is final."""
+        if events is not None:  # an in-stream failure gets the answer's request id and limit headers
+            headers = events.headers
+            if not exc.headers:
+                exc.headers = {k.lower(): v for k, v in headers.items()}
+            exc.request_id = exc.request_id or headers.get("x-request-id") or headers.get("x-oai-request-id")
+        self._note_headers(exc.headers, call)
+        if final or not exc.transient or call.attempt >= self.max_retries:
+            raise exc
+        backoff = self.retry_base_delay * (2.0**call.attempt) * (0.5 + random.random())  # noqa: S311 - jitter
+        wait = max(backoff, exc.retry_after or 0.0)
+        if wait > self.max_retry_wait:
+            raise exc
+        call.attempt += 1
+        logger.warning(
+            "codex_request_retry",
+            attempt=call.attempt,
+            max_retries=self.max_retries,
+            status_code=exc.status_code,
+            code=exc.code,
+            wait_seconds=round(wait, 3),
+            request_id=exc.request_id,
+        )
+        return wait
+
+    def _attempts(self, call: _Call, *, streaming: bool) -> Iterator[StreamDelta]:
+        """Every delta of the answer, retrying transient failures; once a streamed delta is out, never."""
+        while True:
+            call.state, events, yielded = ResponseStreamState(), None, False
+            try:
+                events = self._open(call)
+                self._note_headers(events.headers, call)
+                try:
+                    for batch in events.batches():
+                        delta = call.state.feed(batch)
+                        if delta is not None:
+                            yielded = streaming
+                            yield delta
+                finally:
+                    events.close()
+                call.state.result()  # raises if the stream ended early
+                return
+            except CodexAPIError as exc:
+                wait = self._failed(exc, events, call, final=yielded)
+            self._sleep(wait)
+
+    async def _aattempts(self, call: _Call, *, streaming: bool) -> AsyncIterator[StreamDelta]:
+        while True:
+            call.state, events, yielded = ResponseStreamState(), None, False
+            try:
+                events = await self._aopen(call)
+                self._note_headers(events.headers, call)
+                try:
+                    async for batch in events.batches():
+                        delta = call.state.feed(batch)
+                        if delta is not None:
+                            yielded = streaming
+                            yield delta
+                finally:
+                    await events.aclose()
+                call.state.result()
+                return
+            except CodexAPIError as exc:
+                wait = self._failed(exc, events, call, final=yielded)
+            await self._asleep(wait)
+
+    # -- the four ways to call -----------------------------------------------------
+
+    def stream(self, chat: ChatRequest, *, on_headers: HeadersCallback | None = None) -> Iterator[StreamDelta]:
         """Yield one merged delta per network read; the last one carries finish reason and usage."""
-        state = ResponseStreamState()
         request, plan = self.prepare(chat)
-        stop = _StopFilter(plan.stop)
-        events = self._open(request)
-        try:
-            for batch in events.batches():
-                delta = state.feed(batch)
-                if delta is not None and (delta := stop.apply(delta)) is not None:
-                    yield delta
-        finally:
-            events.close()
-        state.result()  # raises if the stream ended early
+        stop = StopFilter(plan.stop)
+        for delta in self._attempts(_Call(request, on_headers), streaming=True):
+            kept = stop.apply(delta)
+            if kept is not None:
+                yield kept
 
-    async def astream(self, chat: ChatRequest) -> AsyncIterator[StreamDelta]:
-        state = ResponseStreamState()
+    async def astream(
+        self, chat: ChatRequest, *, on_headers: HeadersCallback | None = None
+    ) -> AsyncIterator[StreamDelta]:
         request, plan = await self.aprepare(chat)
-        stop = _StopFilter(plan.stop)
-        events = await self._aopen(request)
-        try:
-            async for batch in events.batches():
-                delta = state.feed(batch)
-                if delta is not None and (delta := stop.apply(delta)) is not None:
-                    yield delta
-        finally:
-            await events.aclose()
-        state.result()
+        stop = StopFilter(plan.stop)
+        async for delta in self._aattempts(_Call(request, on_headers), streaming=True):
+            kept = stop.apply(delta)
+            if kept is not None:
+                yield kept
 
-    def complete(self, chat: ChatRequest) -> CompletionResult:
-        state = ResponseStreamState()
+    def complete(self, chat: ChatRequest, *, on_headers: HeadersCallback | None = None) -> CompletionResult:
         request, plan = self.prepare(chat)
-        events = self._open(request)
-        try:
-            for batch in events.batches():
-                state.feed(batch)
-        finally:
-            events.close()
-        return _cut(state.result(), plan.stop)
+        call = _Call(request, on_headers)
+        for _ in self._attempts(call, streaming=False):
+            pass
+        return cut_at_stop(call.state.result(), plan.stop)
 
-    async def acomplete(self, chat: ChatRequest) -> CompletionResult:
-        state = ResponseStreamState()
+    async def acomplete(self, chat: ChatRequest, *, on_headers: HeadersCallback | None = None) -> CompletionResult:
         request, plan = await self.aprepare(chat)
-        events = await self._aopen(request)
-        try:
-            async for batch in events.batches():
-                state.feed(batch)
-        finally:
-            await events.aclose()
-        return _cut(state.result(), plan.stop)
+        call = _Call(request, on_headers)
+        async for _ in self._aattempts(call, streaming=False):
+            pass
+        return cut_at_stop(call.state.result(), plan.stop)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import CodexStreamError
+from .errors import CodexStreamError, api_error_from_event
 from .ports import RawEvent
 
 FinishReason = str  # "stop" | "tool_calls" | "length" | "content_filter"
@@ -243,11 +243,7 @@ class ResponseStreamState:
         delta.reasoning_items = tuple(self._reasoning_items)
 
     def _on_failed(self, event: RawEvent, delta: StreamDelta) -> None:
-        response = event.get("response") or {}
-        error = response.get("error") or event
-        code = error.get("code") if isinstance(error, dict) else None
-        message = (error.get("message") if isinstance(error, dict) else None) or "the answer failed"
-        raise CodexStreamError(500, str(message), body=event, code=code)
+        raise api_error_from_event(event)
 
     # -- helpers ---------------------------------------------------------------
 

@@ -119,4 +119,5 @@ class Container(containers.DeclarativeContainer):
         codex_mode=settings.provided.mode,
         strict_params=settings.provided.strict_params,
         catalog=model_catalog,
+        max_retries=settings.provided.max_retries,
     )

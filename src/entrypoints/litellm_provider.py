@@ -26,12 +26,16 @@ from litellm.types.utils import (
 from litellm.types.utils import Usage as LiteLLMUsage
 
 from ..application.completion import CompletionService
+from ..domain.errors import CodexError
+from ..domain.limits import RateLimitSnapshot
 from ..domain.messages import REASONING_ITEMS_FIELD
 from ..domain.models import normalize_model
 from ..domain.ports import AuthContext, InstructionSource, ResponsesTransport, TokenStore
 from ..domain.stream import CompletionResult, StreamDelta, Usage
 from ..domain.translation import ChatRequest
 from .container import Container
+from .errors import LiteLLMErrors, catalog_model_names
+from .headers import LastHeaders, with_provider_headers
 
 
 class CodexAuthProvider(CustomLLM):
@@ -120,19 +124,39 @@ class CodexAuthProvider(CustomLLM):
 
     # -- LiteLLM's four entry points ---------------------------------------------
 
+    @property
+    def last_rate_limits(self) -> RateLimitSnapshot | None:
+        """The latest ``x-codex-*`` snapshot (used percent, windows, resets), for status displays."""
+        return self.service.last_rate_limits
+
+    def _errors(self, chat: ChatRequest) -> LiteLLMErrors:
+        return LiteLLMErrors(chat.model, available_models=lambda: catalog_model_names(self.container))
+
     def completion(self, *args: Any, **kwargs: Any) -> ModelResponse:
-        chat = _chat_request(*args, **kwargs)
-        return _model_response(self.service.complete(chat), chat, kwargs.get("model_response"))
+        chat, headers = _chat_request(*args, **kwargs), LastHeaders()
+        with self._errors(chat):
+            result = self.service.complete(chat, on_headers=headers)
+        return with_provider_headers(_model_response(result, chat, kwargs.get("model_response")), headers.value)
 
     async def acompletion(self, *args: Any, **kwargs: Any) -> ModelResponse:
-        chat = _chat_request(*args, **kwargs)
-        return _model_response(await self.service.acomplete(chat), chat, kwargs.get("model_response"))
+        chat, headers = _chat_request(*args, **kwargs), LastHeaders()
+        with self._errors(chat):
+            result = await self.service.acomplete(chat, on_headers=headers)
+        return with_provider_headers(_model_response(result, chat, kwargs.get("model_response")), headers.value)
 
     def streaming(self, *args: Any, **kwargs: Any) -> Iterator[ModelResponseStream]:  # type: ignore[override]
         chat = _chat_request(*args, **kwargs)
         chunker = _Chunker(chat)
-        for delta in self.service.stream(chat):
-            yield from chunker.push(delta)
+        with self._errors(chat) as errors:
+            try:
+                for delta in self.service.stream(chat):
+                    for chunk in chunker.push(delta):
+                        errors.sent = True
+                        yield chunk
+            except CodexError:
+                if errors.sent:  # the caller gets all the text there was, then the error
+                    yield from chunker.finish()
+                raise
         yield from chunker.finish()
 
     async def astreaming(  # type: ignore[override]
@@ -140,9 +164,16 @@ class CodexAuthProvider(CustomLLM):
     ) -> AsyncIterator[ModelResponseStream]:
         chat = _chat_request(*args, **kwargs)
         chunker = _Chunker(chat)
-        async for delta in self.service.astream(chat):
-            for chunk in chunker.push(delta):
-                yield chunk
+        with self._errors(chat) as errors:
+            try:
+                async for delta in self.service.astream(chat):
+                    for chunk in chunker.push(delta):
+                        errors.sent = True
+                        yield chunk
+            except CodexError:
+                for chunk in chunker.finish() if errors.sent else []:
+                    yield chunk
+                raise
         for chunk in chunker.finish():
             yield chunk
 

@@ -173,7 +173,7 @@ def test_chat_usage_limit_is_one_line_with_the_remedy(
     code, out, err = run(capsys, "chat", "hi")
     assert code == EXIT_FAILED
     assert out == ""
-    assert_one_line_error(err, "The usage limit has been reached", "codex-litellm status")
+    assert_one_line_error(err, "usage limit has been reached", "codex-litellm status")
     assert "5-hour window: 37% used" in run(capsys, "status")[1], "a refusal's limits are kept too"
 
 

@@ -148,7 +148,7 @@ def test_usage_limit(replay_provider: Any) -> None:
     replay_provider("recorded-usage-limit.json")
     with pytest.raises(litellm.RateLimitError) as caught:
         litellm.completion(model="codex/gpt-5.1-codex", messages=QUESTION)
-    assert "The usage limit has been reached" in str(caught.value)
+    assert "usage limit has been reached" in str(caught.value)
 
 
 @pytest.mark.parametrize(

@@ -200,7 +200,7 @@ def test_usage_limit_is_a_rate_limit_error(client: openai.OpenAI, backend: FakeC
     with pytest.raises(openai.RateLimitError) as caught:
         client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": "hi"}])
     assert caught.value.status_code == 429
-    assert "The usage limit has been reached" in str(caught.value)
+    assert "usage limit has been reached" in str(caught.value)
     assert len(backend.response_requests) == 1, "a usage limit is not retried"
 
 
@@ -208,7 +208,7 @@ def test_usage_limit_on_a_stream_is_a_rate_limit_error(client: openai.OpenAI, ba
     backend.enqueue(Reply(status=429, body=USAGE_LIMIT))
     with pytest.raises(openai.RateLimitError) as caught:
         list(client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": "hi"}], stream=True))
-    assert "The usage limit has been reached" in str(caught.value)
+    assert "usage limit has been reached" in str(caught.value)
 
 
 def test_a_refused_request_does_not_cool_the_login_down(client: openai.OpenAI, backend: FakeCodexBackend) -> None:

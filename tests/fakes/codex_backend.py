@@ -14,6 +14,7 @@ import argparse
 import hashlib
 import itertools
 import json
+import sys
 import threading
 import time
 from collections import deque
@@ -198,6 +199,53 @@ def encode_sse(events: Iterable[dict[str, Any]]) -> list[bytes]:
     return [f"event: {e['type']}\ndata: {json.dumps(e)}\n\n".encode() for e in events]
 
 
+def failed_event(code: str, message: str, *, response_id: str = "resp_failed") -> dict[str, Any]:
+    """A ``response.failed`` event, as the backend ends an answer it cannot finish."""
+    return {
+        "type": "response.failed",
+        "response": {
+            "id": response_id,
+            "object": "response",
+            "status": "failed",
+            "error": {"code": code, "message": message},
+        },
+    }
+
+
+def error_event(code: str, message: str) -> dict[str, Any]:
+    """A bare ``error`` event."""
+    return {"type": "error", "code": code, "message": message, "param": None}
+
+
+def limit_headers(primary_used: float = 42.0, secondary_used: float = 7.5, *, plan: str = "plus") -> dict[str, str]:
+    """The ``x-codex-*`` headers the backend puts on every answer."""
+    return {
+        "x-codex-primary-used-percent": str(primary_used),
+        "x-codex-primary-window-minutes": "300",
+        "x-codex-primary-reset-after-seconds": "3600",
+        "x-codex-primary-reset-at": str(int(time.time()) + 3600),
+        "x-codex-secondary-used-percent": str(secondary_used),
+        "x-codex-secondary-window-minutes": "10080",
+        "x-codex-secondary-reset-after-seconds": "86400",
+        "x-codex-secondary-reset-at": str(int(time.time()) + 86400),
+        "x-codex-plan-type": plan,
+        "x-codex-active-limit": "primary",
+    }
+
+
+def usage_limit_body(plan: str = "plus", resets_in_seconds: int = 5400) -> dict[str, Any]:
+    """What the backend answers (429) when the plan's usage window is spent."""
+    return {
+        "error": {
+            "type": "usage_limit_reached",
+            "message": "The usage limit has been reached",
+            "plan_type": plan,
+            "resets_at": int(time.time()) + resets_in_seconds,
+            "resets_in_seconds": resets_in_seconds,
+        }
+    }
+
+
 # -- scripted replies ----------------------------------------------------------------
 
 
@@ -206,8 +254,14 @@ class Reply:
     """What the fake answers to one Responses request.
 
     ``events`` are sent as SSE: all in one write (``together``), or one write each
-    with ``delay`` seconds between them. A ``status`` of 400 or more sends ``body``
-    as JSON instead. ``drop_after`` closes the connection after that many events.
+    with ``delay`` seconds between them. A ``status`` of 300 or more sends ``body``
+    instead (JSON, or as it is when it is a string) with ``headers``.
+
+    Fault modes: ``drop_after`` closes the connection after that many events;
+    ``silent_after`` sends that many events and then nothing at all (the connection
+    stays open for ``silence`` seconds); ``raw`` sends those bytes instead of events
+    (garbage, odd framing); ``trickle`` sends the stream that many bytes at a time,
+    ``delay`` seconds apart.
     """
 
     events: list[dict[str, Any]] | None = None
@@ -218,6 +272,9 @@ class Reply:
     delay: float = 0.0
     drop_after: int | None = None
     raw: bytes | None = None
+    silent_after: int | None = None
+    silence: float = 30.0
+    trickle: int | None = None
 
 
 @dataclass
@@ -242,8 +299,9 @@ class FakeCodexBackend:
         """Anything else than 200 answers ``/codex/models`` with that status."""
         self.models_delay: float = 0.0
         self.connections = 0
+        self.stopping = False
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer((host, port), _handler_for(self))
+        self._server = _QuietServer((host, port), _handler_for(self))
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
 
@@ -258,6 +316,7 @@ class FakeCodexBackend:
         return self
 
     def stop(self) -> None:
+        self.stopping = True
         self._server.shutdown()
         self._server.server_close()
 
@@ -344,6 +403,15 @@ def validate(headers: dict[str, str], body: Any, valid_tokens: set[str] | None) 
     return None
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """A client that hangs up mid-answer is one of the faults under test, not a server error."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
+
 def _handler_for(backend: FakeCodexBackend) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -363,9 +431,9 @@ def _handler_for(backend: FakeCodexBackend) -> type[BaseHTTPRequestHandler]:
             return headers
 
         def _send_json(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
-            data = json.dumps(body).encode()
+            data = body.encode() if isinstance(body, str) else json.dumps(body).encode()
             self.send_response(status)
-            self.send_header("content-type", "application/json")
+            self.send_header("content-type", "text/plain" if isinstance(body, str) else "application/json")
             self.send_header("content-length", str(len(data)))
             for key, value in (headers or {}).items():
                 self.send_header(key, value)
@@ -410,8 +478,8 @@ def _handler_for(backend: FakeCodexBackend) -> type[BaseHTTPRequestHandler]:
             self._reply(backend.next_reply(body))
 
         def _reply(self, reply: Reply) -> None:
-            if reply.status >= 400:
-                self._send_json(reply.status, reply.body, reply.headers)
+            if reply.status >= 300:
+                self._send_json(reply.status, reply.body if reply.body is not None else {}, reply.headers)
                 return
             self.send_response(reply.status)
             self.send_header("content-type", "text/event-stream")
@@ -421,22 +489,33 @@ def _handler_for(backend: FakeCodexBackend) -> type[BaseHTTPRequestHandler]:
                 self.send_header(key, value)
             self.end_headers()
             frames = [reply.raw] if reply.raw is not None else encode_sse(reply.events or [])
-            if reply.drop_after is not None:
-                frames = frames[: reply.drop_after]
+            cut = reply.drop_after if reply.drop_after is not None else reply.silent_after
+            if cut is not None:
+                frames = frames[:cut]
+            if reply.trickle:
+                data = b"".join(frames)
+                frames = [data[i : i + reply.trickle] for i in range(0, len(data), reply.trickle)]
             try:
-                if reply.together and not reply.delay:
+                if reply.together and not reply.delay and not reply.trickle:
                     self._chunk(b"".join(frames))
                 else:
                     for frame in frames:
                         self._chunk(frame)
                         if reply.delay:
                             time.sleep(reply.delay)
-                if reply.drop_after is not None:
+                if reply.silent_after is not None:
+                    self._stay_silent(reply.silence)
+                if reply.drop_after is not None or reply.silent_after is not None:
                     self.close_connection = True
                     return
                 self.wfile.write(b"0\r\n\r\n")
             except (BrokenPipeError, ConnectionResetError):
                 self.close_connection = True
+
+        def _stay_silent(self, seconds: float) -> None:
+            deadline = time.monotonic() + seconds
+            while time.monotonic() < deadline and not backend.stopping:
+                time.sleep(0.05)
 
         def _chunk(self, data: bytes) -> None:
             if data:

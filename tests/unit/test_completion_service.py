@@ -64,7 +64,7 @@ def test_a_stream_that_ends_before_completed_is_an_error() -> None:
 
 
 def test_refused_parameters_are_dropped_with_one_warning_each_per_process() -> None:
-    from litellm_codex_oauth_provider.application import completion as module
+    from litellm_codex_oauth_provider.application import answer_rules as module
     from structlog.testing import capture_logs
 
     module._warned_params.discard("temperature")

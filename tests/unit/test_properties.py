@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from litellm_codex_oauth_provider.domain.errors import CodexRequestError, CodexStreamError
+from litellm_codex_oauth_provider.domain.errors import CodexAPIError, CodexRequestError
 from litellm_codex_oauth_provider.domain.params import NOT_SENT_PARAMS, StopCutter
 from litellm_codex_oauth_provider.domain.sse import SSEDecoder
 from litellm_codex_oauth_provider.domain.stream import CompletionResult, ResponseStreamState
@@ -123,7 +123,7 @@ def test_any_chunking_of_a_recorded_stream_gives_the_same_answer(name: str, data
     cuts = sorted(data.draw(st.lists(st.integers(0, len(raw)), max_size=40)))
     reads = [raw[a:b] for a, b in zip([0, *cuts], [*cuts, len(raw)], strict=True)]
     if name == "failed":
-        with pytest.raises(CodexStreamError):
+        with pytest.raises(CodexAPIError):
             _play(reads)
         return
     _, whole = _play([raw])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from litellm_codex_oauth_provider.domain.errors import CodexStreamError
+from litellm_codex_oauth_provider.domain.errors import CodexAPIError
 from litellm_codex_oauth_provider.domain.stream import CompletionResult, ResponseStreamState, StreamDelta
 
 from tests.fakes.codex_backend import answer, function_call_events, message_events, reasoning_events
@@ -109,6 +109,8 @@ def test_incomplete_answers_finish_with_the_text_so_far(reason: str, finish: str
     assert result.usage is not None and result.usage.output_tokens == 97
 
 
-def test_a_failed_answer_raises() -> None:
-    with pytest.raises(CodexStreamError, match="Rate limit reached"):
+def test_a_failed_answer_raises_the_mapped_error() -> None:
+    with pytest.raises(CodexAPIError, match="Rate limit reached") as caught:
         run(fixture_events("failed"))
+    assert caught.value.status_code == 429
+    assert caught.value.retry_after == pytest.approx(11.054)
