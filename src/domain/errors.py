@@ -120,3 +120,13 @@ def api_error_from_http(status_code: int, body: Any, headers: Mapping[str, str])
         message = body.strip()[:500] if isinstance(body, str) and body.strip() else "no detail given"
     request_id = headers.get("x-request-id") or headers.get("x-oai-request-id")
     return CodexAPIError(status_code, message, body=body, request_id=request_id, headers=headers, code=code)
+
+
+class CodexTokenStoreUnavailableError(CodexAuthError):
+    """The shared login store (Redis) cannot be reached: the login itself may be fine.
+
+    Status 503, so LiteLLM reports a service problem (and its Router may try another
+    deployment) rather than a bad login.
+    """
+
+    status_code = 503

@@ -31,6 +31,7 @@ from ..domain.ports import AuthContext, InstructionSource, ResponsesTransport, T
 from ..domain.stream import CompletionResult, StreamDelta, Usage
 from ..domain.translation import ChatRequest
 from .container import Container
+from .logins import LoginServices, take_login_choice
 
 
 class CodexAuthProvider(CustomLLM):
@@ -58,6 +59,7 @@ class CodexAuthProvider(CustomLLM):
         }
         self._service: CompletionService | None = None
         self._last_auth: AuthContext | None = None
+        self._logins = LoginServices(lambda: self.container)
 
     # -- wiring ----------------------------------------------------------------
 
@@ -117,29 +119,41 @@ class CodexAuthProvider(CustomLLM):
         auth = self._cached_auth()
         return auth.account_id if auth else None
 
+    def _route(self, kwargs: dict[str, Any]) -> tuple[CompletionService, dict[str, Any]]:
+        """The service of the login the deployment names (``auth_file``/``redis_key``), else the default."""
+        choice, kwargs = take_login_choice(kwargs)
+        service = self.service
+        if choice is None:
+            return service, kwargs
+        return self._logins.service_for(choice), kwargs
+
     # -- LiteLLM's four entry points ---------------------------------------------
 
     def completion(self, *args: Any, **kwargs: Any) -> ModelResponse:
+        service, kwargs = self._route(kwargs)
         chat = _chat_request(*args, **kwargs)
-        return _model_response(self.service.complete(chat), chat, kwargs.get("model_response"))
+        return _model_response(service.complete(chat), chat, kwargs.get("model_response"))
 
     async def acompletion(self, *args: Any, **kwargs: Any) -> ModelResponse:
+        service, kwargs = self._route(kwargs)
         chat = _chat_request(*args, **kwargs)
-        return _model_response(await self.service.acomplete(chat), chat, kwargs.get("model_response"))
+        return _model_response(await service.acomplete(chat), chat, kwargs.get("model_response"))
 
     def streaming(self, *args: Any, **kwargs: Any) -> Iterator[ModelResponseStream]:  # type: ignore[override]
+        service, kwargs = self._route(kwargs)
         chat = _chat_request(*args, **kwargs)
         chunker = _Chunker(chat)
-        for delta in self.service.stream(chat):
+        for delta in service.stream(chat):
             yield from chunker.push(delta)
         yield from chunker.finish()
 
     async def astreaming(  # type: ignore[override]
         self, *args: Any, **kwargs: Any
     ) -> AsyncIterator[ModelResponseStream]:
+        service, kwargs = self._route(kwargs)
         chat = _chat_request(*args, **kwargs)
         chunker = _Chunker(chat)
-        async for delta in self.service.astream(chat):
+        async for delta in service.astream(chat):
             for chunk in chunker.push(delta):
                 yield chunk
         for chunk in chunker.finish():
