@@ -9,6 +9,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from .cli_redis import add_redis_commands
+
 PROXY_CONFIG = Path(__file__).with_name("proxy_config.yaml")
 
 
@@ -36,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=4000)
     serve.set_defaults(handler=_serve)
+    add_redis_commands(commands)
     return parser
 
 
