@@ -206,8 +206,10 @@ def test_a_slow_host_never_overwrites_a_newer_login(redis_url: str) -> None:
     """Two refreshes from the same version: the compare-and-set keeps the first written, the late one adopts it."""
     seed(redis_url, make_jwt(exp=time.time() - 60))
     late = StallingRefresher(FakeRefresher(), after=1.5)
+    other = FakeRefresher()
+    other.refresh("warm-up")  # so its next answer differs from the slow host's first one
     slow = host(redis_url, late, lock_timeout_seconds=0.5)
-    fast = host(redis_url, FakeRefresher(), lock_timeout_seconds=0.5)
+    fast = host(redis_url, other, lock_timeout_seconds=0.5)
     slow_token, fast_token = run_both(slow, late, fast)
     document, version = stored(redis_url)
     assert version == 2, "exactly one write landed"

@@ -235,6 +235,8 @@ class FakeCodexBackend:
         self.replies: deque[Reply] = deque()
         self.valid_tokens: set[str] | None = None
         """When set, a bearer token outside it is answered 401."""
+        self.usage_limited_tokens: set[str] = set()
+        """Bearer tokens whose plan's usage limit is spent: answered 429 ``usage_limit_reached``."""
         self.models: list[dict[str, Any]] = []
         self.connections = 0
         self._lock = threading.Lock()
@@ -282,6 +284,22 @@ def default_text(body: dict[str, Any]) -> str:
         if isinstance(item, dict) and item.get("role") == "user":
             last_user = " ".join(p.get("text", "") for p in item.get("content") or [] if isinstance(p, dict))
     return f"Hello from the local stand-in Codex backend. You said: {last_user}"
+
+
+USAGE_LIMIT_RESETS_IN = 3600
+
+
+def usage_limit_body() -> dict[str, Any]:
+    """What the backend answers when the plan's window is spent (PROTOCOL.md, errors table)."""
+    return {
+        "error": {
+            "type": "usage_limit_reached",
+            "message": "The usage limit has been reached",
+            "plan_type": "plus",
+            "resets_at": int(time.time()) + USAGE_LIMIT_RESETS_IN,
+            "resets_in_seconds": USAGE_LIMIT_RESETS_IN,
+        }
+    }
 
 
 def validate(headers: dict[str, str], body: Any, valid_tokens: set[str] | None) -> tuple[int, dict[str, Any]] | None:
@@ -371,6 +389,9 @@ def _handler_for(backend: FakeCodexBackend) -> type[BaseHTTPRequestHandler]:
             refusal = validate(headers, body, backend.valid_tokens)
             if refusal is not None:
                 self._send_json(*refusal)
+                return
+            if headers.get("authorization", "")[len("Bearer ") :] in backend.usage_limited_tokens:
+                self._send_json(429, usage_limit_body(), {"retry-after": str(USAGE_LIMIT_RESETS_IN)})
                 return
             self._reply(backend.next_reply(body))
 
