@@ -8,17 +8,33 @@ so a host that stalled can never put an older login over a newer one.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
+import threading
 import time
+import weakref
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
+import redis
+import redis.asyncio as aioredis
+import structlog
+from redis.asyncio.lock import Lock as AsyncLock
+from redis.exceptions import LockError, RedisError
+from redis.lock import Lock
+
 from ..domain.login import LoginShapeError, StoredLogin, read_login, refresh_margin
-from ..domain.login_errors import unusable_stored_login
+from ..domain.login_errors import store_lock_timeout, store_unavailable, stored_login_missing, unusable_stored_login
 from ..domain.ports import AuthContext
 from .login_document import decode_claims
 from .login_reading import NO_ACCOUNT, auth_of
+
+logger = structlog.get_logger(__name__)
+
+T = TypeVar("T")
 
 DOCUMENT = "document"
 VERSION = "version"
@@ -109,3 +125,124 @@ def now_text() -> str:
 def version_of(value: Any) -> int:
     text = _text(value)
     return int(text) if text and text.lstrip("-").isdigit() else 0
+
+
+class RedisLoginHash:
+    """The Redis I/O of one login, sync and async; every Redis failure becomes a clear store error.
+
+    The async side keeps one client per event loop: a connection belongs to the loop that opened it,
+    and LiteLLM may call from several loops (and threads) in one process.
+    """
+
+    def __init__(self, url: str, key: str, *, buffer_seconds: float, socket_timeout_seconds: float) -> None:
+        self.url, self.key, self.buffer_seconds = url, key, buffer_seconds
+        self.where = f"Redis {redacted(url)} key {key!r}"
+        self.lock_name = f"{key}:refresh-lock"
+        self._options: dict[str, Any] = {
+            "socket_timeout": socket_timeout_seconds,
+            "socket_connect_timeout": socket_timeout_seconds,
+        }
+        self.client = redis.Redis.from_url(url, **self._options)
+        self._async_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, aioredis.Redis] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._mutex = threading.Lock()
+
+    # -- sync --------------------------------------------------------------------------------
+
+    def version(self) -> int:
+        return version_of(self._reach(lambda: self.client.hget(self.key, VERSION)))
+
+    def read(self) -> StoredRecord | None:
+        return self._parse(self._reach(lambda: self.client.hgetall(self.key)))
+
+    def read_required(self) -> StoredRecord:
+        return self._required(self.read())
+
+    def compare_and_set(self, version: int, document: dict[str, Any]) -> int:
+        """The new version, or 0 when the stored version is no longer ``version``."""
+        script = self.client.register_script(COMPARE_AND_SET)
+        args = [str(version), encode(document), now_text()]
+        return version_of(self._reach(lambda: script(keys=[self.key], args=args)))
+
+    def seed(self, document: dict[str, Any], *, replace: bool) -> int:
+        script = self.client.register_script(SEED)
+        args = [encode(document), now_text(), "1" if replace else "0"]
+        return version_of(self._reach(lambda: script(keys=[self.key], args=args)))
+
+    def lock(self, expires_after: float, wait: float) -> Lock:
+        lock = Lock(self.client, self.lock_name, timeout=expires_after, blocking_timeout=wait)
+        if not self._reach(lock.acquire):
+            raise store_lock_timeout(self.where, wait)
+        return lock
+
+    def release(self, lock: Lock) -> None:
+        try:
+            lock.release()
+        except (LockError, RedisError) as exc:  # it expired while held: the fencing check covers that
+            logger.warning("codex_login_lock_lost", where=self.where, error=type(exc).__name__)
+
+    # -- async -------------------------------------------------------------------------------
+
+    def aclient(self) -> aioredis.Redis:
+        loop = asyncio.get_running_loop()
+        with self._mutex:
+            client = self._async_clients.get(loop)
+            if client is None:
+                client = aioredis.Redis.from_url(self.url, **self._options)
+                self._async_clients[loop] = client
+            return client
+
+    async def aversion(self) -> int:
+        return version_of(await self._areach(lambda: self.aclient().hget(self.key, VERSION)))
+
+    async def aread(self) -> StoredRecord | None:
+        return self._parse(await self._areach(lambda: self.aclient().hgetall(self.key)))
+
+    async def aread_required(self) -> StoredRecord:
+        return self._required(await self.aread())
+
+    async def acompare_and_set(self, version: int, document: dict[str, Any]) -> int:
+        script = self.aclient().register_script(COMPARE_AND_SET)
+        args = [str(version), encode(document), now_text()]
+        return version_of(await self._areach(lambda: script(keys=[self.key], args=args)))
+
+    async def alock(self, expires_after: float, wait: float) -> AsyncLock:
+        lock = self.aclient().lock(self.lock_name, timeout=expires_after, blocking_timeout=wait)
+        if not await self._areach(lock.acquire):
+            raise store_lock_timeout(self.where, wait)
+        return lock
+
+    async def arelease(self, lock: AsyncLock) -> None:
+        try:
+            await lock.release()
+        except (LockError, RedisError) as exc:
+            logger.warning("codex_login_lock_lost", where=self.where, error=type(exc).__name__)
+
+    # -- shared --------------------------------------------------------------------------------
+
+    def record_of(self, document: dict[str, Any], version: int) -> StoredRecord:
+        return self._required(self._parse({DOCUMENT: encode(document), VERSION: str(version)}))
+
+    def _parse(self, raw: dict[Any, Any]) -> StoredRecord | None:
+        return parse_record(raw, self.where, self.buffer_seconds)
+
+    def _required(self, record: StoredRecord | None) -> StoredRecord:
+        if record is None:
+            raise stored_login_missing(self.where)
+        return record
+
+    def _reach(self, call: Callable[[], T]) -> T:
+        with self._translated():
+            return call()
+
+    async def _areach(self, call: Callable[[], Awaitable[T]]) -> T:
+        with self._translated():
+            return await call()
+
+    @contextlib.contextmanager
+    def _translated(self) -> Iterator[None]:
+        try:
+            yield
+        except RedisError as exc:
+            raise store_unavailable(self.where, type(exc).__name__) from None

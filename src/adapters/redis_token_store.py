@@ -13,53 +13,25 @@ host that stalled past its lock cannot overwrite a newer login with an older one
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import threading
 import time
-import weakref
-from collections.abc import Awaitable, Callable, Iterator
-from typing import Any, TypeVar, cast
+from collections.abc import Callable
+from typing import Any, cast
 
-import redis
-import redis.asyncio as aioredis
 import structlog
-from redis.asyncio.lock import Lock as AsyncLock
-from redis.exceptions import LockError, RedisError
-from redis.lock import Lock
 
 from ..domain.constants import TOKEN_CACHE_BUFFER_SECONDS
-from ..domain.errors import CodexAuthRefreshError
+from ..domain.errors import CodexAuthRefreshError, CodexTokenStoreUnavailableError
 from ..domain.login import answer_expiry, is_expired, merge_refresh
-from ..domain.login_errors import (
-    expired_login,
-    refresh_contended,
-    rejected_login,
-    store_lock_timeout,
-    store_unavailable,
-    stored_login_missing,
-)
+from ..domain.login_errors import expired_login, refresh_contended, rejected_login, store_lock_timeout
 from ..domain.ports import AuthContext
 from .auth_file import LoginRefresher
 from .login_document import decode_claims
 from .login_reading import apoll, poll, still_usable
-from .redis_login_record import (
-    COMPARE_AND_SET,
-    DOCUMENT,
-    SEED,
-    VERSION,
-    StoredRecord,
-    encode,
-    now_text,
-    parse_record,
-    redacted,
-    version_of,
-)
+from .redis_login_record import DOCUMENT, RedisLoginHash, StoredRecord, encode, parse_record, redacted
 from .single_flight import FlightAbandoned, SingleFlight, flight_named
 
 logger = structlog.get_logger(__name__)
 
-T = TypeVar("T")
 _MAX_ROUNDS = 3
 
 
@@ -83,7 +55,6 @@ class RedisTokenStore:
         flight: SingleFlight[AuthContext] | None = None,
     ) -> None:
         self.url, self.key = url, key
-        self.where = f"Redis {redacted(url)} key {key!r}"
         self.refresher = refresher
         self.refresh_buffer_seconds = refresh_buffer_seconds
         self.check_interval_seconds = check_interval_seconds
@@ -92,26 +63,19 @@ class RedisTokenStore:
         self.reused_grace_seconds = reused_grace_seconds
         self.retry_backoff_seconds = retry_backoff_seconds
         self._clock = clock
-        self._options: dict[str, Any] = {
-            "socket_timeout": socket_timeout_seconds,
-            "socket_connect_timeout": socket_timeout_seconds,
-        }
-        self._client = redis.Redis.from_url(url, **self._options)
-        self._async_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, aioredis.Redis] = (
-            weakref.WeakKeyDictionary()
+        self.hash = RedisLoginHash(
+            url, key, buffer_seconds=refresh_buffer_seconds, socket_timeout_seconds=socket_timeout_seconds
         )
-        self._mutex = threading.Lock()
+        self.where = self.hash.where
         self._flight = flight or cast(SingleFlight[AuthContext], flight_named(f"redis:{redacted(url)}/{key}"))
         self._cached: StoredRecord | None = None
+        self._unsaved: StoredRecord | None = None
+        """A login refreshed while Redis could not take the write: saved at the next chance."""
         self._checked_at = float("-inf")
         self._backoff_until = float("-inf")
 
     def __repr__(self) -> str:
         return f"RedisTokenStore(url={redacted(self.url)!r}, key={self.key!r})"
-
-    @property
-    def lock_name(self) -> str:
-        return f"{self.key}:refresh-lock"
 
     @property
     def cached(self) -> AuthContext | None:
@@ -125,11 +89,14 @@ class RedisTokenStore:
             if not self._check_due():
                 return cached.auth
             try:
-                version = version_of(self._client.hget(self.key, VERSION))
-            except RedisError as exc:
-                return self._store_down(cached, exc)
-            if version == cached.version:
-                return self._confirmed(cached)
+                if self._unsaved is not None:
+                    saved = self._saved(self.hash.compare_and_set(self._unsaved.version, self._unsaved.document))
+                    if saved is not None:
+                        return saved
+                elif self.hash.version() == cached.version:
+                    return self._confirmed(cached)
+            except CodexTokenStoreUnavailableError:
+                return self._store_down(cached)
         return self._ensure(None)
 
     async def aget_auth(self) -> AuthContext:
@@ -138,11 +105,15 @@ class RedisTokenStore:
             if not self._check_due():
                 return cached.auth
             try:
-                version = version_of(await self._aclient().hget(self.key, VERSION))
-            except RedisError as exc:
-                return self._store_down(cached, exc)
-            if version == cached.version:
-                return self._confirmed(cached)
+                if self._unsaved is not None:
+                    unsaved = self._unsaved
+                    saved = self._saved(await self.hash.acompare_and_set(unsaved.version, unsaved.document))
+                    if saved is not None:
+                        return saved
+                elif await self.hash.aversion() == cached.version:
+                    return self._confirmed(cached)
+            except CodexTokenStoreUnavailableError:
+                return self._store_down(cached)
         return await self._aensure(None)
 
     def force_refresh(self, rejected: AuthContext) -> AuthContext:
@@ -156,13 +127,11 @@ class RedisTokenStore:
     def import_login(self, document: dict[str, Any], *, replace: bool = False) -> int:
         """Store an ``auth.json`` document; the new version, or 0 when a login is stored and ``replace`` is off."""
         parse_record({DOCUMENT: encode(document)}, self.where, self.refresh_buffer_seconds)  # refuses a bad login
-        seed = self._client.register_script(SEED)
-        args = [encode(document), now_text(), "1" if replace else "0"]
-        return version_of(self._reach(lambda: seed(keys=[self.key], args=args)))
+        return self.hash.seed(document, replace=replace)
 
     def export_login(self) -> dict[str, Any]:
         """The stored ``auth.json`` document, to write back to a file."""
-        return self._read_required().document
+        return self.hash.read_required().document
 
     # -- the hot path ------------------------------------------------------------------
 
@@ -177,10 +146,18 @@ class RedisTokenStore:
         self._checked_at = time.monotonic()
         return cached.auth
 
-    def _store_down(self, cached: StoredRecord, error: RedisError) -> AuthContext:
+    def _store_down(self, cached: StoredRecord) -> AuthContext:
         """Redis is unreachable, but the login this host holds is still good: it keeps serving."""
-        logger.warning("codex_login_store_unreachable_using_cached", where=self.where, error=type(error).__name__)
+        logger.warning("codex_login_store_unreachable_using_cached", where=self.where)
         return cached.auth
+
+    def _saved(self, version: int) -> AuthContext | None:
+        """The login Redis could not take before, now saved; ``None`` when someone wrote since (theirs wins)."""
+        unsaved, self._unsaved = self._unsaved, None
+        if version == 0 or unsaved is None:
+            return None
+        logger.info("codex_login_saved_late", where=self.where)
+        return self._adopt(self.hash.record_of(unsaved.document, version))
 
     def _usable(self, record: StoredRecord, rejected: str | None) -> bool:
         return still_usable(
@@ -193,6 +170,10 @@ class RedisTokenStore:
         )
 
     # -- single flight inside the process ------------------------------------------------
+
+    @property
+    def _patience(self) -> float:
+        return self.lock_wait_seconds + self.reused_grace_seconds + 60.0
 
     def _ensure(self, rejected: str | None) -> AuthContext:
         for _ in range(_MAX_ROUNDS):
@@ -216,71 +197,57 @@ class RedisTokenStore:
                 return auth
         raise refresh_contended(self.where)
 
-    @property
-    def _patience(self) -> float:
-        return self.lock_wait_seconds + self.reused_grace_seconds + 60.0
-
     # -- the leader's work: lock, fencing check, refresh, compare-and-set ----------------
 
     def _settle(self, rejected: str | None) -> AuthContext:
-        record = self._read_required()
+        record = self.hash.read_required()
         if self._usable(record, rejected):
             return self._adopt(record)
-        lock = self._client.lock(
-            self.lock_name, timeout=self.lock_timeout_seconds, blocking_timeout=self.lock_wait_seconds
-        )
-        if not self._reach(lock.acquire):
-            raise store_lock_timeout(self.where, self.lock_wait_seconds)
+        lock = self.hash.lock(self.lock_timeout_seconds, self.lock_wait_seconds)
         try:
-            record = self._read_required()
+            record = self.hash.read_required()
             if self._usable(record, rejected):
                 return self._adopt(record, note="codex_login_refreshed_elsewhere")
             spent = self._refresh_token(record, rejected)
             try:
                 answer = self._require_refresher().refresh(spent)
             except CodexAuthRefreshError as exc:
-                return self._recover(exc, record, rejected, lambda: poll(lambda: self._changed(spent), self._grace))
+                grace = self.reused_grace_seconds
+                return self._recover(exc, record, rejected, lambda: poll(lambda: self._changed(spent), grace))
             document = self._merged(record, answer)
-            cas = self._client.register_script(COMPARE_AND_SET)
-            args = [str(record.version), encode(document), now_text()]
-            written = self._reach(lambda: cas(keys=[self.key], args=args))
-            return self._after_write(version_of(written), document, self._read_required)
+            try:
+                version = self.hash.compare_and_set(record.version, document)
+            except CodexTokenStoreUnavailableError:
+                return self._keep_unsaved(record, document)
+            return self._adopt(self._written(version, document) or self.hash.read_required())
         finally:
-            self._release(lock)
+            self.hash.release(lock)
 
     async def _asettle(self, rejected: str | None) -> AuthContext:
-        record = await self._aread_required()
+        record = await self.hash.aread_required()
         if self._usable(record, rejected):
             return self._adopt(record)
-        lock = self._aclient().lock(
-            self.lock_name, timeout=self.lock_timeout_seconds, blocking_timeout=self.lock_wait_seconds
-        )
-        if not await self._areach(lock.acquire):
-            raise store_lock_timeout(self.where, self.lock_wait_seconds)
+        lock = await self.hash.alock(self.lock_timeout_seconds, self.lock_wait_seconds)
         try:
-            record = await self._aread_required()
+            record = await self.hash.aread_required()
             if self._usable(record, rejected):
                 return self._adopt(record, note="codex_login_refreshed_elsewhere")
             spent = self._refresh_token(record, rejected)
             try:
                 answer = await self._require_refresher().arefresh(spent)
             except CodexAuthRefreshError as exc:
-                found = await apoll(lambda: self._achanged(spent), self._grace) if _reused(exc) else None
+                found = await apoll(lambda: self._achanged(spent), self.reused_grace_seconds) if _reused(exc) else None
                 return self._recover(exc, record, rejected, lambda: found)
             document = self._merged(record, answer)
-            cas = self._aclient().register_script(COMPARE_AND_SET)
-            args = [str(record.version), encode(document), now_text()]
-            written = await self._areach(lambda: cas(keys=[self.key], args=args))
-            newer = await self._aread_required() if version_of(written) == 0 else None
-            return self._after_write(version_of(written), document, lambda: cast(StoredRecord, newer))
+            try:
+                version = await self.hash.acompare_and_set(record.version, document)
+            except CodexTokenStoreUnavailableError:
+                return self._keep_unsaved(record, document)
+            return self._adopt(self._written(version, document) or await self.hash.aread_required())
         finally:
-            await self._arelease(lock)
+            await self.hash.arelease(lock)
 
     # -- shared pieces -----------------------------------------------------------------------
-
-    @property
-    def _grace(self) -> float:
-        return self.reused_grace_seconds
 
     def _merged(self, record: StoredRecord, answer: dict[str, Any]) -> dict[str, Any]:
         now = self._clock()
@@ -290,15 +257,19 @@ class RedisTokenStore:
         self._backoff_until = float("-inf")
         return merge_refresh(record.document, record.login.shape, answer, now=now, expires_at=expires_at)
 
-    def _after_write(self, version: int, document: dict[str, Any], newer: Callable[[], StoredRecord]) -> AuthContext:
+    def _written(self, version: int, document: dict[str, Any]) -> StoredRecord | None:
+        """The login just written; ``None`` when another host wrote first (its login stands, ours is dropped)."""
         if version == 0:
-            # Another host wrote a login after our fencing check (its lock outlived ours): theirs stands.
             logger.warning("codex_login_newer_in_store", where=self.where)
-            return self._adopt(newer(), note="codex_login_refreshed_elsewhere")
-        record = parse_record(
-            {DOCUMENT: encode(document), VERSION: str(version)}, self.where, self.refresh_buffer_seconds
-        )
-        return self._adopt(cast(StoredRecord, record), note="codex_login_refreshed")
+            return None
+        logger.info("codex_login_refreshed", where=self.where)
+        return self.hash.record_of(document, version)
+
+    def _keep_unsaved(self, record: StoredRecord, document: dict[str, Any]) -> AuthContext:
+        """The old refresh token is spent: keep the new login here and save it when Redis is back."""
+        logger.error("codex_login_write_failed", where=self.where)
+        self._unsaved = self.hash.record_of(document, record.version)
+        return self._adopt(self._unsaved)
 
     def _adopt(self, record: StoredRecord, note: str | None = None) -> AuthContext:
         previous, self._cached = self._cached, record
@@ -342,69 +313,10 @@ class RedisTokenStore:
         return None if is_expired(record.auth.expires_at, self._clock()) else record
 
     def _changed(self, spent: str) -> StoredRecord | None:
-        return self._fresh_change(self._read(), spent)
+        return self._fresh_change(self.hash.read(), spent)
 
     async def _achanged(self, spent: str) -> StoredRecord | None:
-        return self._fresh_change(await self._aread(), spent)
-
-    # -- Redis I/O, its failures made clear -------------------------------------------------
-
-    def _reach(self, call: Callable[[], T]) -> T:
-        with self._translated():
-            return call()
-
-    async def _areach(self, call: Callable[[], Awaitable[T]]) -> T:
-        with self._translated():
-            return await call()
-
-    @contextlib.contextmanager
-    def _translated(self) -> Iterator[None]:
-        try:
-            yield
-        except RedisError as exc:
-            raise store_unavailable(self.where, type(exc).__name__) from None
-
-    def _aclient(self) -> aioredis.Redis:
-        """One asyncio client per event loop: a connection belongs to the loop that opened it."""
-        loop = asyncio.get_running_loop()
-        with self._mutex:
-            client = self._async_clients.get(loop)
-            if client is None:
-                client = aioredis.Redis.from_url(self.url, **self._options)
-                self._async_clients[loop] = client
-            return client
-
-    def _read(self) -> StoredRecord | None:
-        raw = self._reach(lambda: self._client.hgetall(self.key))
-        return parse_record(raw, self.where, self.refresh_buffer_seconds)
-
-    async def _aread(self) -> StoredRecord | None:
-        raw = await self._areach(lambda: self._aclient().hgetall(self.key))
-        return parse_record(raw, self.where, self.refresh_buffer_seconds)
-
-    def _read_required(self) -> StoredRecord:
-        record = self._read()
-        if record is None:
-            raise stored_login_missing(self.where)
-        return record
-
-    async def _aread_required(self) -> StoredRecord:
-        record = await self._aread()
-        if record is None:
-            raise stored_login_missing(self.where)
-        return record
-
-    def _release(self, lock: Lock) -> None:
-        try:
-            lock.release()
-        except (LockError, RedisError) as exc:
-            logger.warning("codex_login_lock_lost", where=self.where, error=type(exc).__name__)
-
-    async def _arelease(self, lock: AsyncLock) -> None:
-        try:
-            await lock.release()
-        except (LockError, RedisError) as exc:
-            logger.warning("codex_login_lock_lost", where=self.where, error=type(exc).__name__)
+        return self._fresh_change(await self.hash.aread(), spent)
 
 
 def _reused(error: CodexAuthRefreshError) -> bool:

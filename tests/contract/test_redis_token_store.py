@@ -235,7 +235,7 @@ def test_a_held_login_keeps_serving_while_redis_is_down(redis_url: str) -> None:
     seed(redis_url, make_jwt(exp=time.time() + 3600))
     store = RedisTokenStore(redis_url, KEY)
     auth = store.get_auth()
-    store._client = redis.Redis.from_url(f"redis://127.0.0.1:{free_port()}/0")
+    store.hash.client = redis.Redis.from_url(f"redis://127.0.0.1:{free_port()}/0")
     assert store.get_auth() == auth
 
 
@@ -251,3 +251,30 @@ def test_an_auth_file_seeds_redis_through_the_file_reader(redis_url: str, tmp_pa
     document = json.loads(path.read_text())
     RedisTokenStore(redis_url, KEY).import_login(document)
     assert RedisTokenStore(redis_url, KEY).get_auth().access_token == document["tokens"]["access_token"]
+
+
+def test_a_login_refreshed_while_redis_went_down_is_saved_when_it_is_back(
+    redis_url: str, token_endpoint: FakeTokenEndpoint
+) -> None:
+    """The refresh token is spent the moment the endpoint answers: the new login must not be lost."""
+    seed(redis_url, make_jwt(exp=time.time() - 60))
+    inner = OAuthRefreshClient(token_endpoint.url)
+    store = host(redis_url, None)
+    working = store.hash.client
+
+    class RedisDiesDuringRefresh:
+        def refresh(self, refresh_token: str) -> dict[str, Any]:
+            answer = inner.refresh(refresh_token)
+            store.hash.client = redis.Redis.from_url(f"redis://127.0.0.1:{free_port()}/0")
+            return answer
+
+    store.refresher = RedisDiesDuringRefresh()  # type: ignore[assignment]
+    auth = store.get_auth()
+    (issued,) = token_endpoint.issued
+    assert auth.access_token == issued["access_token"], "the new login serves from memory"
+    assert stored(redis_url)[1] == 1, "Redis did not get it yet"
+    assert store.get_auth() == auth
+    store.hash.client = working
+    assert store.get_auth() == auth
+    document, version = stored(redis_url)
+    assert (document["tokens"]["refresh_token"], version) == (issued["refresh_token"], 2)
