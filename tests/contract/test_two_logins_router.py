@@ -78,3 +78,35 @@ def test_a_login_at_its_usage_limit_hands_over_to_the_other(
     assert used.count(alice) == 1, "alice's login was tried once, answered its usage limit, and cooled down"
     assert used[used.index(alice) + 1] == bob, "the same request moved on to bob's login"
     assert used[used.index(alice) + 1 :] == [bob] * (len(used) - used.index(alice) - 1)
+
+
+def test_a_deployment_can_name_a_login_kept_in_redis(
+    litellm_codex: Any, codex_backend: FakeCodexBackend, redis_url: str
+) -> None:
+    import litellm
+    from litellm_codex_oauth_provider.adapters.redis_token_store import RedisTokenStore
+
+    token = make_jwt(exp=time.time() + 3600, secret_tag="carol", account_id="acct-carol")
+    RedisTokenStore(redis_url, "login:carol").import_login(codex_auth_document(token, "rt-carol", account_id=None))
+    response = litellm.completion(
+        model="codex/gpt-5.1-codex", messages=MESSAGES, redis_key="login:carol", redis_url=redis_url
+    )
+    assert "You said: hello" in response.choices[0].message.content
+    (request,) = codex_backend.response_requests
+    assert request.headers["authorization"] == f"Bearer {token}"
+    assert "redis_key" not in request.body and "redis_url" not in request.body
+
+
+def test_redis_down_fails_that_login_clearly_and_the_file_login_still_works(
+    litellm_codex: Any, codex_backend: FakeCodexBackend
+) -> None:
+    import litellm
+
+    from tests.fakes.redis_server import free_port
+
+    dead = f"redis://:pw-42@127.0.0.1:{free_port()}/0"
+    with pytest.raises(litellm.ServiceUnavailableError, match="cannot be reached") as caught:
+        litellm.completion(model="codex/gpt-5.1-codex", messages=MESSAGES, redis_key="k", redis_url=dead)
+    assert "pw-42" not in str(caught.value)
+    response = litellm.completion(model="codex/gpt-5.1-codex", messages=MESSAGES)
+    assert "You said: hello" in response.choices[0].message.content
