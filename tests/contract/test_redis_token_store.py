@@ -278,3 +278,16 @@ def test_a_login_refreshed_while_redis_went_down_is_saved_when_it_is_back(
     assert store.get_auth() == auth
     document, version = stored(redis_url)
     assert (document["tokens"]["refresh_token"], version) == (issued["refresh_token"], 2)
+
+
+def test_a_refused_token_another_host_already_replaced_costs_no_refresh(redis_url: str) -> None:
+    seed(redis_url, make_jwt(exp=time.time() + 3600))
+    refresher = FakeRefresher()
+    a, b = host(redis_url, refresher), host(redis_url, refresher)
+    old = b.get_auth()
+    new = a.force_refresh(a.get_auth())
+    assert new != old and refresher.calls == 1
+    assert b.force_refresh(old) == new, "b's 401 is answered by a's refresh, read from Redis"
+    assert asyncio.run(b.aforce_refresh(old)) == new
+    assert refresher.calls == 1
+    assert b.force_refresh(new) != new and refresher.calls == 2, "a token refused again is refreshed again"
