@@ -8,7 +8,7 @@ export LITELLM_LOCAL_MODEL_COST_MAP := True
 # The folders that exist on this checkout (benchmarks/ comes with the benchmark work).
 LINT_PATHS := $(wildcard src tests benchmarks examples scripts)
 
-.PHONY: install test test-unit lint format demo serve bench record-fixtures clean
+.PHONY: redis-server install test test-unit lint format demo serve bench record-fixtures clean
 
 install: $(STAMP)
 
@@ -17,8 +17,15 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev,proxy,redis]"
 	touch $(STAMP)
 
-test: $(STAMP)
+test: $(STAMP) redis-server
 	$(BIN)/python -m pytest -q tests
+
+# The Redis token store's tests run against a real redis-server (Debian's package).
+redis-server:
+	@command -v redis-server >/dev/null 2>&1 || { \
+		sudo=""; [ "$$(id -u)" -eq 0 ] || sudo="sudo"; \
+		$$sudo apt-get update -qq && $$sudo apt-get install -y -qq redis-server >/dev/null; \
+	} || echo "redis-server could not be installed: the Redis tests will be skipped"
 
 test-unit: $(STAMP)
 	$(BIN)/python -m pytest -q tests/unit

@@ -10,6 +10,7 @@ from .domain.errors import (
     CodexError,
     CodexRequestError,
     CodexStreamError,
+    CodexTokenStoreUnavailableError,
 )
 
 __all__ = [
@@ -22,4 +23,5 @@ __all__ = [
     "CodexError",
     "CodexRequestError",
     "CodexStreamError",
+    "CodexTokenStoreUnavailableError",
 ]

@@ -24,7 +24,6 @@ from ..domain.login import (
     answer_expiry,
     is_expired,
     merge_refresh,
-    needs_refresh,
     read_login,
 )
 from ..domain.login_errors import expired_login, lock_timeout, refresh_contended, rejected_login
@@ -38,7 +37,7 @@ from .login_document import (
     write_login_file,
 )
 from .login_reading import Reading as _Reading
-from .login_reading import apoll, poll, understand
+from .login_reading import apoll, poll, still_usable, understand
 from .single_flight import (
     FlightAbandoned,
     SingleFlight,
@@ -132,13 +131,14 @@ class CodexAuthFileTokenStore:
 
     def _usable(self, reading: _Reading, rejected: str | None, now: float) -> bool:
         """Not the refused token, and not due a refresh (a failed refresh lets a live token serve a while)."""
-        if reading.auth.access_token == rejected:
-            return False
-        expires_at = reading.auth.expires_at
-        if not needs_refresh(expires_at, now, reading.margin):
-            return True
-        waiting = time.monotonic() < self._backoff_until or not reading.file.login.refresh_token
-        return waiting and not is_expired(expires_at, now)
+        return still_usable(
+            reading.auth,
+            reading.margin,
+            can_refresh=bool(reading.file.login.refresh_token),
+            rejected=rejected,
+            now=now,
+            backing_off=time.monotonic() < self._backoff_until,
+        )
 
     # -- single flight -----------------------------------------------------------------
 

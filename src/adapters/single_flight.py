@@ -99,9 +99,13 @@ _registry: dict[str, SingleFlight[object]] = {}
 
 def flight_for(path: Path) -> SingleFlight[object]:
     """The process-wide flight of one login file, shared by every store that reads it."""
-    key = str(path.expanduser().absolute())
+    return flight_named(str(path.expanduser().absolute()))
+
+
+def flight_named(name: str) -> SingleFlight[object]:
+    """The process-wide flight of one login, by any name that identifies where it is kept."""
     with _registry_lock:
-        return _registry.setdefault(key, SingleFlight())
+        return _registry.setdefault(name, SingleFlight())
 
 
 def lock_path_for(path: Path) -> Path:

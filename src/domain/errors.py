@@ -307,3 +307,13 @@ def api_error_from_event(
     if code in POLICY_CODES:
         return CodexAPIError(400, message, code=code, **common)
     return _classify(500, code, message, details, headers=headers, retry_after=None, common=common)
+
+
+class CodexTokenStoreUnavailableError(CodexAuthError):
+    """The shared login store (Redis) cannot be reached: the login itself may be fine.
+
+    Status 503, so LiteLLM reports a service problem (and its Router may try another
+    deployment) rather than a bad login.
+    """
+
+    status_code = 503

@@ -10,7 +10,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from .errors import CodexAuthFileNotFoundError, CodexAuthRefreshError, CodexAuthTokenError, CodexAuthTokenExpiredError
+from .errors import (
+    CodexAuthFileNotFoundError,
+    CodexAuthRefreshError,
+    CodexAuthTokenError,
+    CodexAuthTokenExpiredError,
+    CodexTokenStoreUnavailableError,
+)
 
 SIGN_IN_AGAIN = "sign in again with `codex login`"
 
@@ -42,13 +48,13 @@ def unusable_file(path: Path, why: str) -> CodexAuthTokenError:
     )
 
 
-def expired_login(path: Path) -> CodexAuthTokenExpiredError:
+def expired_login(path: Path | str) -> CodexAuthTokenExpiredError:
     return CodexAuthTokenExpiredError(
         f"the login in {path} has expired and holds no refresh token to renew it: {SIGN_IN_AGAIN}"
     )
 
 
-def rejected_login(path: Path) -> CodexAuthTokenExpiredError:
+def rejected_login(path: Path | str) -> CodexAuthTokenExpiredError:
     return CodexAuthTokenExpiredError(
         f"the Codex backend refused the login in {path} and it holds no refresh token to renew it: {SIGN_IN_AGAIN}"
     )
@@ -118,10 +124,43 @@ def lock_unavailable(lock_path: Path, why: str) -> CodexAuthRefreshError:
     )
 
 
-def refresh_contended(path: Path) -> CodexAuthRefreshError:
+def refresh_contended(path: Path | str) -> CodexAuthRefreshError:
     return CodexAuthRefreshError(
         f"the login in {path} could not be refreshed: every refresh in progress ended with the refused token. "
         "Try again",
         code="contended",
+        transient=True,
+    )
+
+
+# -- the login kept in Redis, shared by every host -----------------------------------------
+
+
+def store_unavailable(where: str, why: str) -> CodexTokenStoreUnavailableError:
+    return CodexTokenStoreUnavailableError(
+        f"the Codex login store {where} cannot be reached ({why}). Check that Redis is running and that "
+        "CODEX_REDIS_URL points at it; the stored login is unchanged"
+    )
+
+
+def stored_login_missing(where: str) -> CodexAuthFileNotFoundError:
+    return CodexAuthFileNotFoundError(
+        f"no Codex login in {where}: seed it once from an auth.json with "
+        "`codex-litellm login-import --redis-url URL --key KEY --auth-file ~/.codex/auth.json`"
+    )
+
+
+def unusable_stored_login(where: str, why: str) -> CodexAuthTokenError:
+    return CodexAuthTokenError(
+        f"the Codex login in {where} cannot be used: {why}. Import a fresh one with "
+        "`codex-litellm login-import --replace` after `codex login`"
+    )
+
+
+def store_lock_timeout(where: str, seconds: float) -> CodexAuthRefreshError:
+    return CodexAuthRefreshError(
+        f"the login in {where} could not be refreshed: another host held its refresh lock for over {seconds:.0f} s. "
+        "Try again",
+        code="lock_timeout",
         transient=True,
     )

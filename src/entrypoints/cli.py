@@ -34,6 +34,7 @@ from .cli_output import (
     usage_limit_lines,
     when,
 )
+from .cli_redis import add_redis_commands
 from .container import Container
 
 PROXY_CONFIG = Path(__file__).with_name("proxy_config.yaml")
@@ -198,6 +199,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     serve.add_argument("--port", type=int, default=4000, help="port to listen on (default: 4000)")
     serve.set_defaults(handler=_serve)
+    add_redis_commands(commands)
     return parser
 
 

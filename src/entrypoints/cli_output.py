@@ -6,7 +6,13 @@ import time
 from datetime import UTC, datetime
 
 from ..adapters.usage_limits import UsageLimits
-from ..domain.errors import CodexAPIError, CodexAuthError, CodexError, CodexRequestError
+from ..domain.errors import (
+    CodexAPIError,
+    CodexAuthError,
+    CodexError,
+    CodexRequestError,
+    CodexTokenStoreUnavailableError,
+)
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -82,6 +88,6 @@ def error_line(exc: CodexError) -> str:
 
 
 def exit_code(exc: CodexError) -> int:
-    if isinstance(exc, CodexAuthError):
+    if isinstance(exc, CodexAuthError) and not isinstance(exc, CodexTokenStoreUnavailableError):
         return EXIT_NO_LOGIN
     return EXIT_FAILED

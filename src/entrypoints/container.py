@@ -23,6 +23,7 @@ from ..application.completion import CompletionService
 from ..domain.constants import CODEX_OAUTH_CLIENT_ID
 from ..domain.ports import InstructionSource
 from .settings import CodexSettings
+from .token_stores import build_redis_token_store
 
 
 def instruction_chain(
@@ -50,12 +51,30 @@ class Container(containers.DeclarativeContainer):
         client_id=CODEX_OAUTH_CLIENT_ID,
     )
 
-    token_store = providers.Singleton(
+    file_token_store_for = providers.Factory(
         CodexAuthFileTokenStore,
         path=settings.provided.auth_path,
         refresher=oauth_refresh_client,
         refresh_buffer_seconds=settings.provided.token_refresh_buffer_seconds,
     )
+    """A login file's store; a deployment naming its own ``auth_file`` passes ``path=``."""
+
+    redis_token_store_for = providers.Factory(
+        build_redis_token_store,
+        url=settings.provided.redis_url,
+        key=settings.provided.redis_key,
+        refresher=oauth_refresh_client,
+        refresh_buffer_seconds=settings.provided.token_refresh_buffer_seconds,
+        lock_timeout_seconds=settings.provided.redis_lock_timeout_seconds,
+    )
+    """A Redis login's store; a deployment naming its own ``redis_key`` (or ``redis_url``) passes it."""
+
+    token_store = providers.Selector(
+        settings.provided.token_store,
+        file=providers.Singleton(file_token_store_for),
+        redis=providers.Singleton(redis_token_store_for),
+    )
+    """``CODEX_TOKEN_STORE``: the login file (default) or one login in Redis shared by every replica."""
 
     model_catalog = providers.Singleton(
         CodexModelCatalog,
@@ -111,7 +130,7 @@ class Container(containers.DeclarativeContainer):
     transport = providers.Singleton(UsageLimitsRecordingTransport, inner=http_transport, limits=usage_limits)
     """Every answer's ``x-codex-*`` limit headers are kept for ``codex-litellm status``."""
 
-    completion_service = providers.Singleton(
+    login_completion_service = providers.Factory(
         CompletionService,
         tokens=token_store,
         instructions=instruction_source,
@@ -121,3 +140,6 @@ class Container(containers.DeclarativeContainer):
         catalog=model_catalog,
         max_retries=settings.provided.max_retries,
     )
+    """The completion service of one named login: called with ``tokens=`` that login's store."""
+
+    completion_service = providers.Singleton(login_completion_service)

@@ -36,6 +36,7 @@ from ..domain.translation import ChatRequest
 from .container import Container
 from .errors import LiteLLMErrors, catalog_model_names
 from .headers import LastHeaders, with_provider_headers
+from .logins import LoginServices, take_login_choice
 
 
 class CodexAuthProvider(CustomLLM):
@@ -63,6 +64,7 @@ class CodexAuthProvider(CustomLLM):
         }
         self._service: CompletionService | None = None
         self._last_auth: AuthContext | None = None
+        self._logins = LoginServices(lambda: self.container)
 
     # -- wiring ----------------------------------------------------------------
 
@@ -122,6 +124,14 @@ class CodexAuthProvider(CustomLLM):
         auth = self._cached_auth()
         return auth.account_id if auth else None
 
+    def _route(self, kwargs: dict[str, Any]) -> tuple[CompletionService, dict[str, Any]]:
+        """The service of the login the deployment names (``auth_file``/``redis_key``), else the default."""
+        choice, kwargs = take_login_choice(kwargs)
+        service = self.service
+        if choice is None:
+            return service, kwargs
+        return self._logins.service_for(choice), kwargs
+
     # -- LiteLLM's four entry points ---------------------------------------------
 
     @property
@@ -133,23 +143,26 @@ class CodexAuthProvider(CustomLLM):
         return LiteLLMErrors(chat.model, available_models=lambda: catalog_model_names(self.container))
 
     def completion(self, *args: Any, **kwargs: Any) -> ModelResponse:
+        service, kwargs = self._route(kwargs)
         chat, headers = _chat_request(*args, **kwargs), LastHeaders()
         with self._errors(chat):
-            result = self.service.complete(chat, on_headers=headers)
+            result = service.complete(chat, on_headers=headers)
         return with_provider_headers(_model_response(result, chat, kwargs.get("model_response")), headers.value)
 
     async def acompletion(self, *args: Any, **kwargs: Any) -> ModelResponse:
+        service, kwargs = self._route(kwargs)
         chat, headers = _chat_request(*args, **kwargs), LastHeaders()
         with self._errors(chat):
-            result = await self.service.acomplete(chat, on_headers=headers)
+            result = await service.acomplete(chat, on_headers=headers)
         return with_provider_headers(_model_response(result, chat, kwargs.get("model_response")), headers.value)
 
     def streaming(self, *args: Any, **kwargs: Any) -> Iterator[ModelResponseStream]:  # type: ignore[override]
+        service, kwargs = self._route(kwargs)
         chat = _chat_request(*args, **kwargs)
         chunker = _Chunker(chat)
         with self._errors(chat) as errors:
             try:
-                for delta in self.service.stream(chat):
+                for delta in service.stream(chat):
                     for chunk in chunker.push(delta):
                         errors.sent = True
                         yield chunk
@@ -162,11 +175,12 @@ class CodexAuthProvider(CustomLLM):
     async def astreaming(  # type: ignore[override]
         self, *args: Any, **kwargs: Any
     ) -> AsyncIterator[ModelResponseStream]:
+        service, kwargs = self._route(kwargs)
         chat = _chat_request(*args, **kwargs)
         chunker = _Chunker(chat)
         with self._errors(chat) as errors:
             try:
-                async for delta in self.service.astream(chat):
+                async for delta in service.astream(chat):
                     for chunk in chunker.push(delta):
                         errors.sent = True
                         yield chunk

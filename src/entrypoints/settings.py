@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ..domain.constants import (
@@ -54,6 +55,14 @@ class CodexSettings(BaseSettings):
     ``github``; a stale copy and this project's short default always follow)."""
     token_refresh_buffer_seconds: float = TOKEN_CACHE_BUFFER_SECONDS
     """Refresh the login this long before its access token expires."""
+    token_store: Literal["file", "redis"] = "file"
+    """``CODEX_TOKEN_STORE``: ``file`` (the login file) or ``redis`` (one login shared by every replica)."""
+    redis_url: SecretStr | None = None
+    """``CODEX_REDIS_URL``, e.g. ``redis://:password@redis-host:6379/0`` (a secret: it may hold a password)."""
+    redis_key: str = "codex-litellm:login"
+    """``CODEX_REDIS_KEY``: the Redis key (a hash) the login lives under."""
+    redis_lock_timeout_seconds: float = 60.0
+    """The refresh lock expires after this long, so a host that died holding it cannot block the others."""
 
     @property
     def auth_path(self) -> Path:

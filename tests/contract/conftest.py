@@ -21,3 +21,29 @@ def litellm_codex(codex_backend: Any, auth_file: Any) -> Iterator[Any]:
         yield provider
     finally:
         litellm.custom_provider_map[:] = saved
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """One real ``redis-server`` for the session (skipped only where the binary is absent)."""
+    from tests.fakes.redis_server import RedisServer
+
+    try:
+        server = RedisServer(tmp_path_factory.mktemp("redis"))
+    except FileNotFoundError as exc:
+        pytest.skip(f"{exc}; CI installs it in .ci/run")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def redis_url(redis_server: Any) -> str:
+    """The session's Redis, emptied for this test."""
+    import redis
+
+    with redis.Redis.from_url(redis_server.url) as client:
+        client.flushall()
+    return str(redis_server.url)

@@ -293,6 +293,8 @@ class FakeCodexBackend:
         self.replies: deque[Reply] = deque()
         self.valid_tokens: set[str] | None = None
         """When set, a bearer token outside it is answered 401."""
+        self.usage_limited_tokens: set[str] = set()
+        """Bearer tokens whose plan's usage limit is spent: answered 429 ``usage_limit_reached``."""
         self.models: list[dict[str, Any]] = []
         """What ``GET /codex/models`` lists; its ETag follows the content (304 to a matching If-None-Match)."""
         self.models_status: int = 200
@@ -474,6 +476,9 @@ def _handler_for(backend: FakeCodexBackend) -> type[BaseHTTPRequestHandler]:
             refusal = validate(headers, body, backend.valid_tokens)
             if refusal is not None:
                 self._send_json(*refusal)
+                return
+            if headers.get("authorization", "")[len("Bearer ") :] in backend.usage_limited_tokens:
+                self._send_json(429, usage_limit_body(resets_in_seconds=3600), {"retry-after": "3600"})
                 return
             self._reply(backend.next_reply(body))
 
