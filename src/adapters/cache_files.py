@@ -10,16 +10,15 @@ never disagree.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import structlog
+
+from .atomic_write import write_atomically
 
 logger = structlog.get_logger(__name__)
 
@@ -39,18 +38,7 @@ def _digest(payload: Any) -> str:
 def write_document(path: Path, kind: str, payload: dict[str, Any]) -> None:
     """Temp file in the same folder, fsync, ``os.replace``: readers see the old file or the new one."""
     document = {"format": f"{FILE_PREFIX}{kind}/1", "sha256": _digest(payload), "payload": payload}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(document, handle, ensure_ascii=False)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    write_atomically(path, json.dumps(document, ensure_ascii=False).encode("utf-8"))
 
 
 def write_quietly(path: Path, kind: str, payload: dict[str, Any]) -> None:

@@ -9,11 +9,9 @@ sees the old file or the new one, never half of one.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import stat
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +21,7 @@ import jwt
 
 from ..domain.login import LoginShapeError, StoredLogin, read_login
 from ..domain.login_errors import file_not_found, unusable_file
+from .atomic_write import write_atomically
 
 FileSignature = tuple[int, int, int]
 """``(st_ino, st_mtime_ns, st_size)``: changes whenever the file is replaced or rewritten."""
@@ -153,32 +152,5 @@ def _read_once(path: Path) -> LoginFile:
 
 def write_login_file(path: Path, document: dict[str, Any], style: JsonStyle, mode: int) -> FileSignature:
     """Replace the file atomically; returns the new file's signature."""
-    data = style.render(document).encode("utf-8")
-    fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp_name, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp_name)
-        raise
-    _fsync_folder(path.parent)
+    write_atomically(path, style.render(document).encode("utf-8"), mode=mode)
     return signature_of(os.stat(path))
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make the rename itself durable; not every platform can open a folder."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

@@ -8,10 +8,7 @@ keeps the latest report in a small JSON file in the cache folder, so
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import tempfile
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -22,6 +19,7 @@ import structlog
 
 from ..domain.errors import CodexAPIError
 from ..domain.ports import AsyncEventStream, AuthContext, EventStream, ResponsesRequest, ResponsesTransport
+from .atomic_write import write_atomically
 
 logger = structlog.get_logger(__name__)
 
@@ -87,18 +85,10 @@ class UsageLimitsFile:
         if document is None:
             return
         self._last_write = now
-        temp: str | None = None
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, temp = tempfile.mkstemp(dir=self.path.parent, prefix=".usage-limits-")
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                json.dump(document, out)
-            os.replace(temp, self.path)
+            write_atomically(self.path, json.dumps(document).encode("utf-8"))
         except OSError as exc:
             logger.debug("usage_limits_not_saved", error=type(exc).__name__)
-            if temp is not None:
-                with contextlib.suppress(OSError):
-                    os.unlink(temp)
 
     def load(self) -> UsageLimits | None:
         try:

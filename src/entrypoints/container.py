@@ -39,7 +39,7 @@ def instruction_chain(
 
 
 def _usage_limits_path(settings: CodexSettings) -> Path:
-    return settings.cache_dir.expanduser() / "usage-limits.json"
+    return settings.cache_dir.expanduser() / "litellm-codex-oauth-usage-limits.json"
 
 
 class Container(containers.DeclarativeContainer):
