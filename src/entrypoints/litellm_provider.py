@@ -225,31 +225,35 @@ def _model_response(result: CompletionResult, chat: ChatRequest, template: Any) 
 
 
 class _Chunker:
-    """Domain deltas to ``ModelResponseStream`` chunks.
+    """Domain deltas to ``ModelResponseStream`` chunks, one chunk per network read, none held back.
 
-    LiteLLM throws away usage on a chunk with no content, so a final delta that
-    carries only the finish reason and usage is merged into the content chunk
-    before it.
+    LiteLLM's stream wrapper drops a custom provider's chunk that carries a finish
+    reason but no text or tool call, usage and reasoning included (PROTOCOL.md
+    section 8). So when the last read adds neither, its reasoning and usage go out
+    on a chunk without a finish reason (LiteLLM keeps it for usage and strips it
+    before the caller if empty), followed by a chunk with the finish reason alone.
+    A last read that does carry text or a tool call goes out as one chunk.
     """
+
+    __slots__ = ("_created", "_model", "_role")
 
     def __init__(self, chat: ChatRequest) -> None:
         self._model = normalize_model(chat.model)
         self._created = int(time.time())
-        self._pending: StreamDelta | None = None
+        self._role: str | None = "assistant"  # on the first chunk only, as OpenAI streams it
 
     def push(self, delta: StreamDelta) -> list[ModelResponseStream]:
-        pending, self._pending = self._pending, delta
-        if pending is None:
-            return []
-        if not delta.has_content:
-            pending.finish_reason, pending.usage = delta.finish_reason, delta.usage
-            self._pending = pending
-            return []
-        return [self._chunk(pending)]
+        if delta.finish_reason is None or delta.text or delta.tool_calls:
+            return [self._chunk(delta)]
+        chunks = []
+        if delta.reasoning or delta.usage is not None:
+            chunks.append(self._chunk(StreamDelta(reasoning=delta.reasoning, usage=delta.usage)))
+        chunks.append(self._chunk(StreamDelta(finish_reason=delta.finish_reason)))
+        return chunks
 
     def finish(self) -> list[ModelResponseStream]:
-        pending, self._pending = self._pending, None
-        return [self._chunk(pending)] if pending is not None else []
+        """Nothing is ever held back; kept so callers need not know that."""
+        return []
 
     def _chunk(self, delta: StreamDelta) -> ModelResponseStream:
         tool_calls = [
@@ -261,6 +265,7 @@ class _Chunker:
             )
             for piece in delta.tool_calls
         ]
+        role, self._role = self._role, None
         chunk = ModelResponseStream(
             model=self._model,
             created=self._created,
@@ -271,7 +276,7 @@ class _Chunker:
                         content=delta.text or None,
                         reasoning_content=delta.reasoning or None,
                         tool_calls=tool_calls or None,
-                        role="assistant",
+                        role=role,
                     ),
                     finish_reason=delta.finish_reason,
                 )
