@@ -16,6 +16,9 @@ from ..domain.ports import AuthContext, RawEvent, ResponsesRequest
 from ..domain.sse import SSEDecoder
 
 RESPONSES_PATH = "/codex/responses"
+DEFAULT_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=200, keepalive_expiry=30.0)
+"""HTTP/1.1 carries one stream per connection: httpx's default of 100 connections (20 kept
+alive) would queue a proxy's 101st concurrent stream and reconnect after every burst."""
 
 
 def _json_or_text(raw: bytes) -> Any:
@@ -99,9 +102,11 @@ class HttpxResponsesTransport:
         client_version: str,
         timeout: httpx.Timeout,
         user_agent_suffix: str = "",
+        limits: httpx.Limits = DEFAULT_LIMITS,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._timeout = timeout
+        self._limits = limits
         self._static_headers = {
             "accept": "text/event-stream",
             "content-type": "application/json",
@@ -122,7 +127,7 @@ class HttpxResponsesTransport:
     @property
     def client(self) -> httpx.Client:
         if self._client is None:
-            self._client = httpx.Client(timeout=self._timeout, follow_redirects=False)
+            self._client = httpx.Client(timeout=self._timeout, limits=self._limits, follow_redirects=False)
         return self._client
 
     @property
@@ -130,7 +135,7 @@ class HttpxResponsesTransport:
         loop = asyncio.get_running_loop()
         client = self._async_clients.get(loop)
         if client is None:
-            client = httpx.AsyncClient(timeout=self._timeout, follow_redirects=False)
+            client = httpx.AsyncClient(timeout=self._timeout, limits=self._limits, follow_redirects=False)
             self._async_clients[loop] = client
         return client
 

@@ -9,6 +9,7 @@ here does I/O until a call arrives.
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -233,13 +234,17 @@ class _Chunker:
     on a chunk without a finish reason (LiteLLM keeps it for usage and strips it
     before the caller if empty), followed by a chunk with the finish reason alone.
     A last read that does carry text or a tool call goes out as one chunk.
+
+    Every chunk of one answer shares one id, as OpenAI's do; it also spares
+    LiteLLM's chunk constructor a uuid per chunk.
     """
 
-    __slots__ = ("_created", "_model", "_role")
+    __slots__ = ("_created", "_id", "_model", "_role")
 
     def __init__(self, chat: ChatRequest) -> None:
         self._model = normalize_model(chat.model)
         self._created = int(time.time())
+        self._id = f"chatcmpl-{uuid.uuid4()}"
         self._role: str | None = "assistant"  # on the first chunk only, as OpenAI streams it
 
     def push(self, delta: StreamDelta) -> list[ModelResponseStream]:
@@ -267,6 +272,7 @@ class _Chunker:
         ]
         role, self._role = self._role, None
         chunk = ModelResponseStream(
+            id=self._id,
             model=self._model,
             created=self._created,
             choices=[
