@@ -42,7 +42,11 @@ class FakeBackendProcess:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        self._control = httpx.Client(base_url=f"http://127.0.0.1:{self.port}", timeout=10)
+        # No keep-alive: every control call is one new connection, so the fake's connection count
+        # minus the control calls made since the last reset is the connections the paths opened.
+        self._control = httpx.Client(
+            base_url=f"http://127.0.0.1:{self.port}", timeout=10, limits=httpx.Limits(max_keepalive_connections=0)
+        )
         deadline = time.monotonic() + 20
         while True:
             try:
