@@ -186,3 +186,19 @@ async def test_stream_tool_call_finish_reason_and_usage(
     (call,) = built.choices[0].message.tool_calls
     assert (call.id, call.function.name, call.function.arguments) == ("call_1", "get_weather", '{"city": "Oslo"}')
     assert_usage(built.usage)
+
+
+def test_the_cheap_streaming_choice_is_litellms_own() -> None:
+    from litellm.types.utils import Delta, StreamingChoices
+    from litellm_codex_oauth_provider.entrypoints import litellm_provider
+
+    assert litellm_provider._FAST_CHOICE, "LiteLLM changed StreamingChoices; the copy path is off"
+    cheap = litellm_provider._streaming_choice(index=0, delta=Delta(content="hi"), finish_reason=None)
+    own = StreamingChoices(index=0, delta=Delta(content="hi"), finish_reason=None)
+    assert cheap.model_dump() == own.model_dump()
+    assert repr(cheap) == repr(own)
+    cheap.finish_reason = "stop"
+    again = litellm_provider._streaming_choice(index=0, delta=Delta(content="x"), finish_reason=None)
+    assert again.finish_reason is None
+    assert again.delta.content == "x"
+    assert cheap.delta.content == "hi"
