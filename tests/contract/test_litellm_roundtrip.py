@@ -121,8 +121,9 @@ async def test_astreaming_is_incremental(litellm_codex: Any, codex_backend: Fake
     total = loop.time() - started
     assert len(arrivals) == 4
     assert total > 3.0
-    # After the last text delta the backend sends four more events, 0.4 s apart: a chunk
-    # held back until the next read would arrive only 1.2 s before the end.
+    # After the last text delta the backend sends four more events, then ends, 0.4 s apart: the
+    # last text arrives about 2 s before the end. A chunk held back until the next read that adds
+    # something (response.completed) would arrive only 0.4 s before the end.
     assert arrivals[0] < total - 2.0
     assert arrivals[-1] < total - 1.4
 
