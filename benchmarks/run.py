@@ -14,6 +14,7 @@ import argparse
 import asyncio
 import gc
 import logging
+import os
 import statistics
 import subprocess
 import sys
@@ -233,12 +234,21 @@ def hot_path(backend: FakeBackendProcess, files: dict[str, Path], requests: int)
         count - before.get(key, 0) for key, count in after.items() if key != "POST /backend-api/codex/responses"
     )
     total = 2 * requests
-    return {
+    result = {
         "requests": total,
         "login_file_reads_per_request": audit.auth_file_opens / total,
         "instruction_or_other_fetches_per_request": (audit.other_connects + other_requests) / total,
         "new_backend_connections": audit.backend_connects,
     }
+    # The counter is live: a login file that changed on disk is read again, once.
+    reads_before = audit.auth_file_opens
+    later = time.time_ns() + 10**9
+    os.utime(files["codex_auth"], ns=(later, later))
+    audit.active = True
+    litellm.completion(model=CODEX_MODEL, messages=MESSAGES)
+    audit.active = False
+    result["reads_after_the_file_changed"] = audit.auth_file_opens - reads_before
+    return result
 
 
 # -- 5. import time beyond litellm ------------------------------------------------------------------
@@ -335,7 +345,8 @@ def render(results: dict[str, Any]) -> str:
         f"4. Hot path after warm-up ({hot['requests']} requests, sync and async): "
         f"{hot['login_file_reads_per_request']:.2f} login-file reads and "
         f"{hot['instruction_or_other_fetches_per_request']:.2f} instruction/other fetches per request, "
-        f"{hot['new_backend_connections']} new backend connections",
+        f"{hot['new_backend_connections']} new backend connections "
+        f"(counter check: {hot['reads_after_the_file_changed']} read after the login file changed)",
         f"5. Import time beyond `import litellm` ({imp['litellm_ms']:.0f} ms): "
         f"{imp['package_beyond_litellm_ms']:.0f} ms (median of {imp['runs']})"
         + (
