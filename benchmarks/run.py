@@ -48,8 +48,11 @@ async def sequential(paths: dict[str, Any], rounds: int, warmup: int) -> dict[st
     """Rounds interleave the paths, so a noisy neighbour on the machine hurts them all alike."""
     times: dict[str, list[float]] = {name: [] for name in paths}
     cpu: dict[str, list[float]] = {name: [] for name in paths}
+    names = list(paths)
     for index in range(warmup + rounds):
-        for name, path in paths.items():
+        # The order rotates every round: whichever path follows (d) inherits its garbage.
+        for name in names[index % len(names) :] + names[: index % len(names)]:
+            path = paths[name]
             cpu_started, started = time.process_time(), time.perf_counter()
             received = await path()
             elapsed = time.perf_counter() - started
