@@ -59,6 +59,12 @@ class SSEDecoder:
         return events
 
     def _decode_block(self, block: bytes) -> dict[str, Any] | None:
+        # The backend frames every event as exactly ``event: <type>`` then one ``data:`` line:
+        # take that shape without splitting lines; anything else goes the general way.
+        if block.startswith(_EVENT):
+            newline = block.find(b"\n")
+            if newline > 0 and block.startswith(_DATA, newline + 1) and block.find(b"\n", newline + 1) < 0:
+                return self._parse(block[newline + 6 :], block[6:newline])
         event_name = b""
         data_lines: list[bytes] = []
         for line in block.split(b"\n"):
@@ -66,20 +72,23 @@ class SSEDecoder:
                 value = line[5:]
                 data_lines.append(value[1:] if value.startswith(b" ") else value)
             elif line.startswith(_EVENT):
-                event_name = line[6:].strip()
+                event_name = line[6:]
         if not data_lines:
             return None
-        data = data_lines[0] if len(data_lines) == 1 else b"\n".join(data_lines)
-        if data.strip() == b"[DONE]":
-            return None
+        return self._parse(data_lines[0] if len(data_lines) == 1 else b"\n".join(data_lines), event_name)
+
+    def _parse(self, data: bytes, event_name: bytes) -> dict[str, Any] | None:
         try:
             event = json.loads(data)
         except ValueError:
-            self.malformed.append(data[:80].decode("utf-8", "replace"))
+            if data.strip() != b"[DONE]":
+                self.malformed.append(data[:80].decode("utf-8", "replace").strip())
             return None
         if not isinstance(event, dict):
-            self.malformed.append(data[:80].decode("utf-8", "replace"))
+            self.malformed.append(data[:80].decode("utf-8", "replace").strip())
             return None
-        if "type" not in event and event_name:
-            event["type"] = event_name.decode("utf-8", "replace")
+        if "type" not in event:
+            name = event_name.strip()
+            if name:
+                event["type"] = name.decode("utf-8", "replace")
         return event

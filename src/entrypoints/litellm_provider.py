@@ -9,8 +9,9 @@ here does I/O until a call arrives.
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from litellm.llms.custom_llm import CustomLLM
 from litellm.types.utils import (
@@ -26,17 +27,18 @@ from litellm.types.utils import (
 from litellm.types.utils import Usage as LiteLLMUsage
 
 from ..application.completion import CompletionService
-from ..domain.errors import CodexError
 from ..domain.limits import RateLimitSnapshot
 from ..domain.messages import REASONING_ITEMS_FIELD
 from ..domain.models import normalize_model
 from ..domain.ports import AuthContext, InstructionSource, ResponsesTransport, TokenStore
 from ..domain.stream import CompletionResult, StreamDelta, Usage
 from ..domain.translation import ChatRequest
-from .container import Container
 from .errors import LiteLLMErrors, catalog_model_names
 from .headers import LastHeaders, with_provider_headers
 from .logins import LoginServices, take_login_choice
+
+if TYPE_CHECKING:  # the container pulls in dependency-injector (and with it FastAPI): built on first use
+    from .container import Container
 
 
 class CodexAuthProvider(CustomLLM):
@@ -71,6 +73,8 @@ class CodexAuthProvider(CustomLLM):
     @property
     def container(self) -> Container:
         if self._container is None:
+            from .container import Container
+
             self._container = Container()
         return self._container
 
@@ -161,16 +165,10 @@ class CodexAuthProvider(CustomLLM):
         chat = _chat_request(*args, **kwargs)
         chunker = _Chunker(chat)
         with self._errors(chat) as errors:
-            try:
-                for delta in service.stream(chat):
-                    for chunk in chunker.push(delta):
-                        errors.sent = True
-                        yield chunk
-            except CodexError:
-                if errors.sent:  # the caller gets all the text there was, then the error
-                    yield from chunker.finish()
-                raise
-        yield from chunker.finish()
+            for delta in service.stream(chat):
+                for chunk in chunker.push(delta):
+                    errors.sent = True
+                    yield chunk
 
     async def astreaming(  # type: ignore[override]
         self, *args: Any, **kwargs: Any
@@ -179,17 +177,10 @@ class CodexAuthProvider(CustomLLM):
         chat = _chat_request(*args, **kwargs)
         chunker = _Chunker(chat)
         with self._errors(chat) as errors:
-            try:
-                async for delta in service.astream(chat):
-                    for chunk in chunker.push(delta):
-                        errors.sent = True
-                        yield chunk
-            except CodexError:
-                for chunk in chunker.finish() if errors.sent else []:
+            async for delta in service.astream(chat):
+                for chunk in chunker.push(delta):
+                    errors.sent = True
                     yield chunk
-                raise
-        for chunk in chunker.finish():
-            yield chunk
 
 
 # -- LiteLLM keywords in --------------------------------------------------------
@@ -286,32 +277,39 @@ def _model_response(result: CompletionResult, chat: ChatRequest, template: Any) 
 
 
 class _Chunker:
-    """Domain deltas to ``ModelResponseStream`` chunks.
+    """Domain deltas to ``ModelResponseStream`` chunks, one chunk per network read, none held back.
 
-    LiteLLM throws away usage on a chunk with no content, so a final delta that
-    carries only the finish reason and usage is merged into the content chunk
-    before it.
+    LiteLLM's stream wrapper drops a custom provider's chunk that carries a finish
+    reason but no text or tool call, usage and reasoning included (PROTOCOL.md
+    section 8). So when the last read adds neither, its reasoning and usage go out
+    on a chunk without a finish reason (LiteLLM keeps it for usage and strips it
+    before the caller if empty), followed by a chunk with the finish reason alone.
+    A last read that does carry text or a tool call goes out as one chunk.
+
+    Every chunk of one answer shares one id, as OpenAI's do; it also spares
+    LiteLLM's chunk constructor a uuid per chunk.
     """
+
+    __slots__ = ("_created", "_id", "_model", "_role")
 
     def __init__(self, chat: ChatRequest) -> None:
         self._model = normalize_model(chat.model)
         self._created = int(time.time())
-        self._pending: StreamDelta | None = None
+        self._id = f"chatcmpl-{uuid.uuid4()}"
+        self._role: str | None = "assistant"  # on the first chunk only, as OpenAI streams it
 
     def push(self, delta: StreamDelta) -> list[ModelResponseStream]:
-        pending, self._pending = self._pending, delta
-        if pending is None:
-            return []
-        if not delta.has_content:
-            pending.finish_reason, pending.usage = delta.finish_reason, delta.usage
-            pending.reasoning_items = delta.reasoning_items
-            self._pending = pending
-            return []
-        return [self._chunk(pending)]
-
-    def finish(self) -> list[ModelResponseStream]:
-        pending, self._pending = self._pending, None
-        return [self._chunk(pending)] if pending is not None else []
+        if delta.finish_reason is None or delta.text or delta.tool_calls:
+            return [self._chunk(delta)]
+        chunks = []
+        if delta.reasoning or delta.usage is not None or delta.reasoning_items:
+            chunks.append(
+                self._chunk(
+                    StreamDelta(reasoning=delta.reasoning, usage=delta.usage, reasoning_items=delta.reasoning_items)
+                )
+            )
+        chunks.append(self._chunk(StreamDelta(finish_reason=delta.finish_reason)))
+        return chunks
 
     def _chunk(self, delta: StreamDelta) -> ModelResponseStream:
         tool_calls = [
@@ -324,17 +322,19 @@ class _Chunker:
             for piece in delta.tool_calls
         ]
         fields = _reasoning_fields(delta.reasoning_items)
+        role, self._role = self._role, None
         chunk = ModelResponseStream(
+            id=self._id,
             model=self._model,
             created=self._created,
             choices=[
-                StreamingChoices(
+                _streaming_choice(
                     index=0,
                     delta=Delta(
                         content=delta.text or None,
                         reasoning_content=delta.reasoning or None,
                         tool_calls=tool_calls or None,
-                        role="assistant",
+                        role=role,
                         provider_specific_fields=fields,
                     ),
                     finish_reason=delta.finish_reason,
@@ -345,3 +345,23 @@ class _Chunker:
         if usage is not None:
             chunk.usage = usage
         return chunk
+
+
+def _streaming_choice(*, index: int, delta: Delta, finish_reason: str | None) -> StreamingChoices:
+    """``StreamingChoices(...)`` for one chunk, at a third of its cost.
+
+    Its ``__init__`` writes each attribute through pydantic (about 15 µs a chunk,
+    the provider's largest own cost per chunk in the benchmark's profile); a copy of
+    a built prototype with its extra values swapped gives the same object. A finish
+    reason (once per answer) goes through the constructor, which normalises it.
+    """
+    if finish_reason is not None or index != 0 or not _FAST_CHOICE:
+        return StreamingChoices(index=index, delta=delta, finish_reason=finish_reason)
+    choice = _PROTOTYPE_CHOICE.model_copy()
+    choice.__pydantic_extra__["delta"] = delta  # type: ignore[index]
+    return choice
+
+
+_PROTOTYPE_CHOICE = StreamingChoices(index=0, delta=Delta(), finish_reason=None)
+_FAST_CHOICE = set(_PROTOTYPE_CHOICE.__pydantic_extra__ or ()) == {"finish_reason", "index", "delta", "logprobs"}
+"""The copy is used only while LiteLLM keeps these as extra values (so in 1.106 to 1.108)."""

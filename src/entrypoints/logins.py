@@ -14,11 +14,13 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..application.completion import CompletionService
 from ..domain.errors import CodexRequestError
-from .container import Container
+
+if TYPE_CHECKING:
+    from .container import Container
 
 LOGIN_KEYS = ("auth_file", "redis_key", "redis_url")
 

@@ -6,8 +6,17 @@ import asyncio
 from typing import Any
 
 import litellm
+import pytest
 
-from tests.fakes.codex_backend import FakeCodexBackend, Reply, text_answer
+from tests.fakes.codex_backend import (
+    FakeCodexBackend,
+    Reply,
+    answer,
+    function_call_events,
+    message_events,
+    reasoning_events,
+    text_answer,
+)
 from tests.fakes.logins import ACCOUNT_ID
 
 MESSAGES = [
@@ -100,16 +109,101 @@ async def test_acompletion_stream(litellm_codex: Any, codex_backend: FakeCodexBa
 
 
 async def test_astreaming_is_incremental(litellm_codex: Any, codex_backend: FakeCodexBackend) -> None:
-    """The first chunk reaches the caller while the backend is still sending."""
-    codex_backend.enqueue(Reply(events=text_answer("one two three four", pieces=4), together=False, delay=0.3))
+    """Every read's text reaches the caller while the backend is still sending; none is held back."""
+    codex_backend.enqueue(Reply(events=text_answer("one two three four", pieces=4), together=False, delay=0.4))
     stream = await litellm.acompletion(model="codex/gpt-5.1-codex", messages=MESSAGES, stream=True)
     loop = asyncio.get_running_loop()
     started = loop.time()
-    first_at = None
+    arrivals = []
     async for chunk in stream:
-        if first_at is None and chunk.choices and chunk.choices[0].delta.content:
-            first_at = loop.time() - started
+        if chunk.choices and chunk.choices[0].delta.content:
+            arrivals.append(loop.time() - started)
     total = loop.time() - started
-    assert first_at is not None
-    assert total > 2.0
-    assert first_at < total - 1.0
+    assert len(arrivals) == 4
+    assert total > 3.0
+    # After the last text delta the backend sends four more events, then ends, 0.4 s apart: the
+    # last text arrives about 2 s before the end. A chunk held back until the next read that adds
+    # something (response.completed) would arrive only 0.4 s before the end.
+    assert arrivals[0] < total - 2.0
+    assert arrivals[-1] < total - 1.4
+
+
+# -- usage and finish reason reach the caller, whatever the read boundaries -----------------
+
+
+def _collect_sync(**kwargs: Any) -> list[Any]:
+    return list(litellm.completion(model="codex/gpt-5.1-codex", messages=MESSAGES, stream=True, **kwargs))
+
+
+async def _collect_async(**kwargs: Any) -> list[Any]:
+    stream = await litellm.acompletion(model="codex/gpt-5.1-codex", messages=MESSAGES, stream=True, **kwargs)
+    return [chunk async for chunk in stream]
+
+
+@pytest.mark.parametrize("include_usage", [True, False], ids=["include_usage", "no_stream_options"])
+@pytest.mark.parametrize("together", [True, False], ids=["one_read", "read_per_event"])
+@pytest.mark.parametrize("mode", ["sync", "async"])
+async def test_stream_delivers_backend_usage_and_finish_reason(
+    litellm_codex: Any, codex_backend: FakeCodexBackend, mode: str, together: bool, include_usage: bool
+) -> None:
+    """With the last text in its own read or with ``response.completed``, usage is the backend's, never an estimate."""
+    events = answer(reasoning_events("Thinking it over."), message_events("Hi there, streamed!", pieces=5))
+    codex_backend.enqueue(Reply(events=events, together=together))
+    kwargs: dict[str, Any] = {"stream_options": {"include_usage": True}} if include_usage else {}
+    chunks = _collect_sync(**kwargs) if mode == "sync" else await _collect_async(**kwargs)
+
+    assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices) == "Hi there, streamed!"
+    reasoning = "".join(getattr(c.choices[0].delta, "reasoning_content", None) or "" for c in chunks if c.choices)
+    assert reasoning == "Thinking it over."
+    assert [c.choices[0].finish_reason for c in chunks if c.choices and c.choices[0].finish_reason] == ["stop"]
+    with_usage = [c for c in chunks if getattr(c, "usage", None)]
+    if include_usage:
+        assert with_usage, "the backend's usage must reach the caller"
+        assert_usage(with_usage[-1].usage)
+    else:
+        assert with_usage == []
+    for chunk in chunks:
+        if chunk.choices and not getattr(chunk, "usage", None):  # LiteLLM's own usage chunk is empty
+            delta = chunk.choices[0].delta
+            carried = (
+                delta.content
+                or getattr(delta, "reasoning_content", None)
+                or delta.provider_specific_fields  # the encrypted reasoning to send back next turn
+                or chunk.choices[0].finish_reason
+            )
+            assert carried, "no empty chunk reaches the caller"
+    built = litellm.stream_chunk_builder(chunks, messages=MESSAGES)
+    assert built.choices[0].message.content == "Hi there, streamed!"
+    assert built.choices[0].finish_reason == "stop"
+    assert_usage(built.usage)
+
+
+@pytest.mark.parametrize("together", [True, False], ids=["one_read", "read_per_event"])
+async def test_stream_tool_call_finish_reason_and_usage(
+    litellm_codex: Any, codex_backend: FakeCodexBackend, together: bool
+) -> None:
+    events = answer(function_call_events("get_weather", '{"city": "Oslo"}', call_id="call_1"))
+    codex_backend.enqueue(Reply(events=events, together=together))
+    chunks = await _collect_async(stream_options={"include_usage": True})
+    assert [c.choices[0].finish_reason for c in chunks if c.choices and c.choices[0].finish_reason] == ["tool_calls"]
+    assert_usage([c for c in chunks if getattr(c, "usage", None)][-1].usage)
+    built = litellm.stream_chunk_builder(chunks, messages=MESSAGES)
+    (call,) = built.choices[0].message.tool_calls
+    assert (call.id, call.function.name, call.function.arguments) == ("call_1", "get_weather", '{"city": "Oslo"}')
+    assert_usage(built.usage)
+
+
+def test_the_cheap_streaming_choice_is_litellms_own() -> None:
+    from litellm.types.utils import Delta, StreamingChoices
+    from litellm_codex_oauth_provider.entrypoints import litellm_provider
+
+    assert litellm_provider._FAST_CHOICE, "LiteLLM changed StreamingChoices; the copy path is off"
+    cheap = litellm_provider._streaming_choice(index=0, delta=Delta(content="hi"), finish_reason=None)
+    own = StreamingChoices(index=0, delta=Delta(content="hi"), finish_reason=None)
+    assert cheap.model_dump() == own.model_dump()
+    assert repr(cheap) == repr(own)
+    cheap.finish_reason = "stop"
+    again = litellm_provider._streaming_choice(index=0, delta=Delta(content="x"), finish_reason=None)
+    assert again.finish_reason is None
+    assert again.delta.content == "x"
+    assert cheap.delta.content == "hi"

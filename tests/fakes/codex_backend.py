@@ -14,6 +14,7 @@ import argparse
 import hashlib
 import itertools
 import json
+import socket
 import sys
 import threading
 import time
@@ -302,8 +303,10 @@ class FakeCodexBackend:
         self.models_delay: float = 0.0
         self.connections = 0
         self.stopping = False
+        self.scripted: Reply | None = None
+        """A reply served to every request while the queue is empty (see ``scripted_reply``)."""
         self._lock = threading.Lock()
-        self._server = _QuietServer((host, port), _handler_for(self))
+        self._server = _Server((host, port), _handler_for(self))
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
 
@@ -347,6 +350,8 @@ class FakeCodexBackend:
         with self._lock:
             if self.replies:
                 return self.replies.popleft()
+            if self.scripted is not None:
+                return self.scripted
         return Reply(events=text_answer(default_text(body), model=str(body.get("model"))))
 
 
@@ -405,13 +410,74 @@ def validate(headers: dict[str, str], body: Any, valid_tokens: set[str] | None) 
     return None
 
 
-class _QuietServer(ThreadingHTTPServer):
-    """A client that hangs up mid-answer is one of the faults under test, not a server error."""
+# -- benchmark support (issue 8): scripted replies and a control endpoint ---------------------
+#
+# A benchmark runs this fake in its own process (so it does not compete for the
+# benchmark's GIL) and steers it over HTTP: ``POST /_control`` with
+# ``{"script": {"deltas": 500}}`` (everything in one write) or
+# ``{"script": {"events": 60, "delay": 0.01}}`` (one write per event, paced) makes
+# every following Responses request get that answer; ``{"script": null}`` goes
+# back to the default. ``GET /_control`` answers the connection and request counts.
+
+CONTROL_PATH = "/_control"
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 256  # a hundred streams connecting at once must not overflow the accept queue
+
+    def get_request(self) -> tuple[socket.socket, Any]:
+        # Like real servers, send each write at once: without TCP_NODELAY the stream's closing
+        # chunk waits for the client's delayed ACK (40 ms on Linux) behind the data before it.
+        connection, address = super().get_request()
+        connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return connection, address
 
     def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hangs up mid-answer is one of the faults under test, not a server error."""
         if isinstance(sys.exc_info()[1], ConnectionError):
             return
         super().handle_error(request, client_address)
+
+
+def scripted_reply(script: dict[str, Any]) -> Reply:
+    """An answer with ``deltas`` text deltas, or ``events`` events in all; sent at once or ``delay`` apart."""
+    delay = float(script.get("delay") or 0.0)
+    deltas = int(script.get("deltas") or 0)
+    if not deltas:
+        # created, in_progress, item added, part added, text done, part done, item done, completed
+        deltas = max(1, int(script.get("events") or 60) - 8)
+    text = "".join(f"w{i} " for i in range(deltas))
+    events = text_answer(text, pieces=deltas, model=str(script.get("model") or "gpt-5.1-codex"))
+    if delay:
+        return Reply(events=events, together=False, delay=delay)
+    # Encoded once: every request gets the same bytes, so the fake costs little per answer.
+    return Reply(raw=b"".join(encode_sse(events)))
+
+
+def control(backend: FakeCodexBackend, body: Any) -> tuple[int, Any]:
+    if not isinstance(body, dict):
+        return 400, {"detail": "expected a JSON object"}
+    if "script" in body:
+        script = body["script"]
+        backend.scripted = scripted_reply(script) if isinstance(script, dict) else None
+    if body.get("reset_counts"):
+        with backend._lock:
+            backend.connections = 0
+            backend.requests.clear()
+    return 200, control_stats(backend)
+
+
+def control_stats(backend: FakeCodexBackend) -> dict[str, Any]:
+    with backend._lock:
+        paths: dict[str, int] = {}
+        for request in backend.requests:
+            key = f"{request.method} {request.path.split('?')[0]}"
+            paths[key] = paths.get(key, 0) + 1
+        return {"connections": backend.connections, "requests": paths}
+
+
+# -- end of benchmark support -------------------------------------------------------------------
 
 
 def _handler_for(backend: FakeCodexBackend) -> type[BaseHTTPRequestHandler]:
@@ -443,6 +509,9 @@ def _handler_for(backend: FakeCodexBackend) -> type[BaseHTTPRequestHandler]:
             self.wfile.write(data)
 
         def do_GET(self) -> None:
+            if self.path.startswith(CONTROL_PATH):
+                self._send_json(200, control_stats(backend))
+                return
             headers = self._record(None)
             if not self.path.startswith(MODELS_PATH):
                 self._send_json(404, {"detail": "Not Found"})
@@ -469,6 +538,9 @@ def _handler_for(backend: FakeCodexBackend) -> type[BaseHTTPRequestHandler]:
                 body = json.loads(raw)
             except ValueError:
                 body = raw.decode("utf-8", "replace")
+            if self.path.startswith(CONTROL_PATH):
+                self._send_json(*control(backend, body))
+                return
             headers = self._record(body)
             if not self.path.startswith(RESPONSES_PATH):
                 self._send_json(404, {"detail": "Not Found"})

@@ -53,3 +53,19 @@ def test_any_split_gives_the_same_events(cuts: list[int]) -> None:
     decoder = SSEDecoder()
     events = [event for piece in pieces if piece for event in decoder.feed(piece)]
     assert events + decoder.flush() == EVENTS
+
+
+def test_the_common_event_then_data_shape_and_its_variants() -> None:
+    raw = (
+        b'event: response.in_progress\ndata:{"x": 1}\n\n'  # no space after the colon
+        b'event: named\ndata: {"y": 2}\n\n'  # the type comes from the event line
+        b"event: done\ndata: [DONE]\n\n"
+        b'event: split\ndata: {"z":\ndata: 3}\n\n'  # two data lines join with a newline
+    )
+    decoder = SSEDecoder()
+    assert decoder.feed(raw) == [
+        {"type": "response.in_progress", "x": 1},
+        {"type": "named", "y": 2},
+        {"type": "split", "z": 3},
+    ]
+    assert decoder.malformed == []
