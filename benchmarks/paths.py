@@ -29,7 +29,7 @@ def floor_path() -> Path:
 
     service = codex_provider.service
     transport: Any = service.transport
-    request = service.prepare(ChatRequest(model="gpt-5.1-codex", messages=MESSAGES))
+    request, _ = service.prepare(ChatRequest(model="gpt-5.1-codex", messages=MESSAGES))
     with httpx.Client() as scratch:
         built = transport._build(scratch, request, service.tokens.get_auth())
     url, headers, content = str(built.url), dict(built.headers), built.content

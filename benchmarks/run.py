@@ -247,6 +247,7 @@ def hot_path(backend: FakeBackendProcess, files: dict[str, Path], requests: int)
     reads_before = audit.auth_file_opens
     later = time.time_ns() + 10**9
     os.utime(files["codex_auth"], ns=(later, later))
+    time.sleep(1.1)  # the store looks at the file's mtime at most once a second
     audit.active = True
     litellm.completion(model=CODEX_MODEL, messages=MESSAGES)
     audit.active = False
@@ -256,8 +257,9 @@ def hot_path(backend: FakeBackendProcess, files: dict[str, Path], requests: int)
 
 # -- 5. import time beyond litellm ------------------------------------------------------------------
 
-# What a LiteLLM user or the proxy imports: the plugin, the provider, and the container its
-# first call builds. ``PRELOAD`` is imported before the clock starts for the package.
+# What a LiteLLM user or the proxy imports: the package, the plugin and the provider class. The
+# container (dependency-injector, which imports FastAPI when it is installed) is imported by the
+# first call, not by the import: measured separately. ``PRELOAD`` is imported before the clock starts.
 _IMPORT_PROBE = """
 import importlib, sys, time
 started = time.perf_counter()
@@ -267,33 +269,40 @@ for name in sys.argv[1:]:
     importlib.import_module(name)
 before = time.perf_counter()
 import litellm_codex_oauth_provider as package
-package.register, package.CodexAuthProvider
+package.register, package.CodexAuthProvider, package.codex_provider
+imported = time.perf_counter()
 from litellm_codex_oauth_provider.entrypoints import container
 done = time.perf_counter()
-print(after_litellm - started, done - before)
+print(after_litellm - started, imported - before, done - imported)
 """
 
 
-def _probe(runs: int, preload: list[str]) -> tuple[float, float]:
-    litellm_times, extra = [], []
+def _probe(runs: int, preload: list[str]) -> tuple[float, float, float]:
+    litellm_times, extra, first_use = [], [], []
     for _ in range(runs):
         out = subprocess.run(
             [sys.executable, "-c", _IMPORT_PROBE, *preload], capture_output=True, text=True, check=True, cwd="/"
         ).stdout.split()
-        litellm_times.append(float(out[-2]))
-        extra.append(float(out[-1]))
-    return statistics.median(litellm_times) * 1000, statistics.median(extra) * 1000
+        litellm_times.append(float(out[-3]))
+        extra.append(float(out[-2]))
+        first_use.append(float(out[-1]))
+    return tuple(statistics.median(times) * 1000 for times in (litellm_times, extra, first_use))  # type: ignore[return-value]
 
 
 def import_time(runs: int) -> dict[str, Any]:
     import importlib.util
 
-    litellm_ms, beyond_ms = _probe(runs, [])
-    result = {"litellm_ms": litellm_ms, "package_beyond_litellm_ms": beyond_ms, "runs": runs}
+    litellm_ms, beyond_ms, container_ms = _probe(runs, [])
+    result = {
+        "litellm_ms": litellm_ms,
+        "package_beyond_litellm_ms": beyond_ms,
+        "container_on_first_call_ms": container_ms,
+        "runs": runs,
+    }
     if importlib.util.find_spec("fastapi") is not None:
         # dependency-injector imports fastapi whenever it is installed (litellm[proxy] brings it);
         # the proxy has imported it already, so this is the package's own share there.
-        result["package_beyond_litellm_and_fastapi_ms"] = _probe(runs, ["fastapi"])[1]
+        result["container_on_first_call_after_fastapi_ms"] = _probe(runs, ["fastapi"])[2]
     return result
 
 
@@ -351,10 +360,12 @@ def render(results: dict[str, Any]) -> str:
         f"{hot['new_backend_connections']} new backend connections "
         f"(counter check: {hot['reads_after_the_file_changed']} read after the login file changed)",
         f"5. Import time beyond `import litellm` ({imp['litellm_ms']:.0f} ms): "
-        f"{imp['package_beyond_litellm_ms']:.0f} ms (median of {imp['runs']})"
+        f"{imp['package_beyond_litellm_ms']:.0f} ms (median of {imp['runs']}); the first call then imports the "
+        f"container: {imp['container_on_first_call_ms']:.0f} ms"
         + (
-            f"; {imp['package_beyond_litellm_and_fastapi_ms']:.0f} ms when fastapi is already imported, as in the proxy"
-            if "package_beyond_litellm_and_fastapi_ms" in imp
+            f" ({imp['container_on_first_call_after_fastapi_ms']:.0f} ms when fastapi is already imported, "
+            "as in the proxy)"
+            if "container_on_first_call_after_fastapi_ms" in imp
             else ""
         ),
         "",
