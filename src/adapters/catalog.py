@@ -13,7 +13,6 @@ file name and the payload): another login's list is never served.
 from __future__ import annotations
 
 import hashlib
-import platform
 import threading
 import time
 from collections.abc import Mapping
@@ -28,6 +27,7 @@ from ..domain.constants import CODEX_MODELS_ENDPOINT
 from ..domain.models import MODEL_CATALOG, ModelSpec
 from ..domain.ports import AuthContext, TokenStore
 from .cache_files import cache_path, number, optional_str, read_document, write_quietly
+from .client_identity import user_agent
 from .refresh_cache import Cached, Clock, FetchError, Lookup, RefreshingCache
 
 logger = structlog.get_logger(__name__)
@@ -115,8 +115,7 @@ class CodexModelCatalog:
         self._headers = {
             "accept": "application/json",
             "originator": originator,
-            "user-agent": f"{originator}/{client_version} ({platform.system()} {platform.release()}; "
-            f"{platform.machine()})",
+            "user-agent": user_agent(originator, client_version),
         }
         self._http_timeout = http_timeout
         self._transport = transport

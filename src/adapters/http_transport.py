@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import platform
 import weakref
 from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any
@@ -21,6 +20,7 @@ from ..domain.errors import (
 )
 from ..domain.ports import AuthContext, RawEvent, ResponsesRequest
 from ..domain.sse import SSEDecoder
+from .client_identity import user_agent
 
 RESPONSES_PATH = "/codex/responses"
 DEFAULT_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=20)
@@ -180,10 +180,7 @@ class HttpxResponsesTransport:
             "content-type": "application/json",
             "originator": originator,
             "version": client_version,
-            "user-agent": (
-                f"{originator}/{client_version} ({platform.system()} {platform.release()}; "
-                f"{platform.machine()}){user_agent_suffix}"
-            ),
+            "user-agent": user_agent(originator, client_version, user_agent_suffix),
         }
         self._client: httpx.Client | None = None
         self._async_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient] = (
