@@ -14,7 +14,7 @@ import asyncio
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Protocol, cast
+from typing import Any, cast
 
 import structlog
 
@@ -26,7 +26,7 @@ from ..domain.login import (
     merge_refresh,
     read_login,
 )
-from ..domain.login_errors import expired_login, lock_timeout, refresh_contended, rejected_login
+from ..domain.login_errors import lock_timeout
 from ..domain.ports import AuthContext
 from .login_document import (
     FileSignature,
@@ -39,7 +39,8 @@ from .login_document import (
 from .login_reading import Reading as _Reading
 from .login_reading import apoll, poll, still_usable, understand
 from .single_flight import (
-    FlightAbandoned,
+    LoginRefresher,
+    RefreshFlight,
     SingleFlight,
     aacquire,
     acquire,
@@ -50,18 +51,8 @@ from .single_flight import (
 
 logger = structlog.get_logger(__name__)
 
-_MAX_ROUNDS = 3
 
-
-class LoginRefresher(Protocol):
-    """The OAuth refresh call (``OAuthRefreshClient``); raises ``CodexAuthRefreshError``."""
-
-    def refresh(self, refresh_token: str) -> dict[str, Any]: ...
-
-    async def arefresh(self, refresh_token: str) -> dict[str, Any]: ...
-
-
-class CodexAuthFileTokenStore:
+class CodexAuthFileTokenStore(RefreshFlight):
     """The ``TokenStore`` of a login file shared with the Codex CLI and other processes."""
 
     def __init__(
@@ -94,8 +85,15 @@ class CodexAuthFileTokenStore:
         return f"CodexAuthFileTokenStore(path={str(self.path)!r})"
 
     @property
-    def _follower_patience(self) -> float:
+    def _patience(self) -> float:
         return self.lock_timeout_seconds + 2 * self.reused_grace_seconds + 60.0
+
+    @property
+    def _where(self) -> Path:
+        return self.path
+
+    def _waited_too_long(self) -> Exception:
+        return lock_timeout(lock_path_for(self.path), self._patience)
 
     @property
     def cached(self) -> AuthContext | None:
@@ -141,28 +139,6 @@ class CodexAuthFileTokenStore:
         )
 
     # -- single flight -----------------------------------------------------------------
-
-    def _ensure(self, rejected: str | None) -> AuthContext:
-        for _ in range(_MAX_ROUNDS):
-            try:
-                auth, led = self._flight.run(lambda: self._settle(rejected), wait_seconds=self._follower_patience)
-            except FlightAbandoned:
-                continue
-            except TimeoutError:
-                raise lock_timeout(lock_path_for(self.path), self._follower_patience) from None
-            if led or auth.access_token != rejected:
-                return auth
-        raise refresh_contended(self.path)
-
-    async def _aensure(self, rejected: str | None) -> AuthContext:
-        for _ in range(_MAX_ROUNDS):
-            try:
-                auth, led = await self._flight.arun(lambda: self._asettle(rejected))
-            except FlightAbandoned:
-                continue
-            if led or auth.access_token != rejected:
-                return auth
-        raise refresh_contended(self.path)
 
     # -- the leader's work, sync and async -----------------------------------------------
 
@@ -221,18 +197,8 @@ class CodexAuthFileTokenStore:
             logger.info(note or "codex_login_reloaded", path=str(self.path), expires_at=reading.auth.expires_at)
         return reading.auth
 
-    def _require_refresher(self) -> LoginRefresher:
-        if self.refresher is None:
-            raise CodexAuthRefreshError("this token store has no refresh client configured", code="no_refresher")
-        return self.refresher
-
     def _refresh_token(self, reading: _Reading, rejected: str | None) -> str:
-        token = reading.file.login.refresh_token
-        if token:
-            return token
-        if rejected is not None:
-            raise rejected_login(self.path)
-        raise expired_login(self.path)
+        return self._spendable(reading.file.login.refresh_token, rejected)
 
     def _write_back(self, reading: _Reading, answer: dict[str, Any]) -> AuthContext:
         """Write first, check after: the old refresh token is spent, so the new one must reach the file."""

@@ -22,20 +22,17 @@ import structlog
 from ..domain.constants import TOKEN_CACHE_BUFFER_SECONDS
 from ..domain.errors import CodexAuthRefreshError, CodexTokenStoreUnavailableError
 from ..domain.login import answer_expiry, is_expired, merge_refresh
-from ..domain.login_errors import expired_login, refresh_contended, rejected_login, store_lock_timeout
+from ..domain.login_errors import store_lock_timeout
 from ..domain.ports import AuthContext
-from .auth_file import LoginRefresher
 from .login_document import decode_claims
 from .login_reading import apoll, poll, still_usable
 from .redis_login_record import DOCUMENT, RedisLoginHash, StoredRecord, encode, parse_record, redacted
-from .single_flight import FlightAbandoned, SingleFlight, flight_named
+from .single_flight import LoginRefresher, RefreshFlight, SingleFlight, flight_named
 
 logger = structlog.get_logger(__name__)
 
-_MAX_ROUNDS = 3
 
-
-class RedisTokenStore:
+class RedisTokenStore(RefreshFlight):
     """The ``TokenStore`` of a login kept in Redis under ``key``, shared by every replica."""
 
     def __init__(
@@ -175,27 +172,12 @@ class RedisTokenStore:
     def _patience(self) -> float:
         return self.lock_wait_seconds + self.reused_grace_seconds + 60.0
 
-    def _ensure(self, rejected: str | None) -> AuthContext:
-        for _ in range(_MAX_ROUNDS):
-            try:
-                auth, led = self._flight.run(lambda: self._settle(rejected), wait_seconds=self._patience)
-            except FlightAbandoned:
-                continue
-            except TimeoutError:
-                raise store_lock_timeout(self.where, self._patience) from None
-            if led or auth.access_token != rejected:
-                return auth
-        raise refresh_contended(self.where)
+    @property
+    def _where(self) -> str:
+        return self.where
 
-    async def _aensure(self, rejected: str | None) -> AuthContext:
-        for _ in range(_MAX_ROUNDS):
-            try:
-                auth, led = await self._flight.arun(lambda: self._asettle(rejected))
-            except FlightAbandoned:
-                continue
-            if led or auth.access_token != rejected:
-                return auth
-        raise refresh_contended(self.where)
+    def _waited_too_long(self) -> Exception:
+        return store_lock_timeout(self.where, self._patience)
 
     # -- the leader's work: lock, fencing check, refresh, compare-and-set ----------------
 
@@ -278,15 +260,8 @@ class RedisTokenStore:
             logger.info(note or "codex_login_reloaded", where=self.where, expires_at=record.auth.expires_at)
         return record.auth
 
-    def _require_refresher(self) -> LoginRefresher:
-        if self.refresher is None:
-            raise CodexAuthRefreshError("this token store has no refresh client configured", code="no_refresher")
-        return self.refresher
-
     def _refresh_token(self, record: StoredRecord, rejected: str | None) -> str:
-        if record.login.refresh_token:
-            return record.login.refresh_token
-        raise rejected_login(self.where) if rejected is not None else expired_login(self.where)
+        return self._spendable(record.login.refresh_token, rejected)
 
     def _recover(
         self,

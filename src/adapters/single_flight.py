@@ -14,11 +14,13 @@ import threading
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Future
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from filelock import FileLock, Timeout
 
-from ..domain.login_errors import lock_timeout, lock_unavailable
+from ..domain.errors import CodexAuthRefreshError
+from ..domain.login_errors import expired_login, lock_timeout, lock_unavailable, refresh_contended, rejected_login
+from ..domain.ports import AuthContext
 
 T = TypeVar("T")
 
@@ -139,3 +141,76 @@ async def aacquire(lock: FileLock, wait_seconds: float) -> None:
 def _release_if_taken(lock: FileLock, done: asyncio.Future[None]) -> None:
     if not done.cancelled() and done.exception() is None:
         lock.release()
+
+
+class LoginRefresher(Protocol):
+    """The OAuth refresh call (``OAuthRefreshClient``); raises ``CodexAuthRefreshError``."""
+
+    def refresh(self, refresh_token: str) -> dict[str, Any]: ...
+
+    async def arefresh(self, refresh_token: str) -> dict[str, Any]: ...
+
+
+class RefreshFlight:
+    """The in-process half of a token store's refresh, shared by the file and Redis stores.
+
+    A store provides ``_flight``, ``_settle``/``_asettle`` (the leader's work: lock,
+    re-read, refresh, write), ``_patience`` (how long a follower waits), ``_where``
+    (the login's location, for messages) and ``_waited_too_long()``. A round whose
+    leader was cancelled is tried again, a bounded number of times; a login that
+    still equals the refused one after a round someone else led means another round.
+    """
+
+    _MAX_ROUNDS = 3
+    _flight: SingleFlight[AuthContext]
+    refresher: LoginRefresher | None
+
+    @property
+    def _patience(self) -> float:
+        raise NotImplementedError
+
+    @property
+    def _where(self) -> Path | str:
+        raise NotImplementedError
+
+    def _waited_too_long(self) -> Exception:
+        raise NotImplementedError
+
+    def _settle(self, rejected: str | None) -> AuthContext:
+        raise NotImplementedError
+
+    async def _asettle(self, rejected: str | None) -> AuthContext:
+        raise NotImplementedError
+
+    def _require_refresher(self) -> LoginRefresher:
+        if self.refresher is None:
+            raise CodexAuthRefreshError("this token store has no refresh client configured", code="no_refresher")
+        return self.refresher
+
+    def _spendable(self, refresh_token: str | None, rejected: str | None) -> str:
+        """The refresh token to spend; a login without one must be signed in again."""
+        if refresh_token:
+            return refresh_token
+        raise rejected_login(self._where) if rejected is not None else expired_login(self._where)
+
+    def _ensure(self, rejected: str | None) -> AuthContext:
+        for _ in range(self._MAX_ROUNDS):
+            try:
+                auth, led = self._flight.run(lambda: self._settle(rejected), wait_seconds=self._patience)
+            except FlightAbandoned:
+                continue
+            except TimeoutError:
+                raise self._waited_too_long() from None
+            if led or auth.access_token != rejected:
+                return auth
+        raise refresh_contended(self._where)
+
+    async def _aensure(self, rejected: str | None) -> AuthContext:
+        for _ in range(self._MAX_ROUNDS):
+            try:
+                auth, led = await self._flight.arun(lambda: self._asettle(rejected))
+            except FlightAbandoned:
+                continue
+            if led or auth.access_token != rejected:
+                return auth
+        raise refresh_contended(self._where)
