@@ -155,5 +155,6 @@ async def test_files_the_package_writes_are_private(secrets: dict[str, Any], cod
         litellm.custom_provider_map[:] = saved
     after = {p for root in (home, secrets["path"].parent) for p in root.rglob("*") if p.is_file()}
     written = (after - before) | {secrets["path"]}  # the login file may be written back by a refresh
+    assert written - {secrets["path"]}, "the calls should have written the caches and the usage-limit snapshot"
     loose = [str(p) for p in written if not _private(p)]
     assert not loose, f"readable by others: {loose}"
