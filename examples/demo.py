@@ -32,8 +32,7 @@ def main() -> None:
             CODEX_AUTH_FILE=str(login),
             CODEX_BASE_URL=backend.base_url,
             CODEX_CACHE_DIR=str(Path(folder) / "cache"),
-            CODEX_GITHUB_API_URL="http://127.0.0.1:9/offline",
-            CODEX_GITHUB_RAW_URL="http://127.0.0.1:9/offline",
+            CODEX_INSTRUCTIONS_SOURCES="catalog",  # offline: no GitHub; the stand-in's catalog, else the default
         )
         backend.enqueue(Reply(events=text_answer(ANSWER, pieces=24), together=False, delay=0.05))
 

@@ -16,8 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, cast
 
-import structlog
-
+from ..application.logs import get_logger
 from ..domain.constants import TOKEN_CACHE_BUFFER_SECONDS
 from ..domain.errors import CodexAuthRefreshError
 from ..domain.login import (
@@ -49,7 +48,7 @@ from .single_flight import (
     new_file_lock,
 )
 
-logger = structlog.get_logger(__name__)
+logger = get_logger(__name__)
 
 
 class CodexAuthFileTokenStore(RefreshFlight):

@@ -16,11 +16,10 @@ import re
 from pathlib import Path
 from typing import Any
 
-import structlog
-
+from ..application.logs import get_logger
 from .atomic_write import write_atomically
 
-logger = structlog.get_logger(__name__)
+logger = get_logger(__name__)
 
 FILE_PREFIX = "litellm-codex-oauth-"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")

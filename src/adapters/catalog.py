@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import structlog
 
+from ..application.logs import get_logger
 from ..domain.constants import CODEX_MODELS_ENDPOINT
 from ..domain.models import MODEL_CATALOG, ModelSpec
 from ..domain.ports import AuthContext, TokenStore
@@ -30,7 +30,7 @@ from .cache_files import cache_path, number, optional_str, read_document, write_
 from .client_identity import user_agent
 from .refresh_cache import Cached, Clock, FetchError, Lookup, RefreshingCache
 
-logger = structlog.get_logger(__name__)
+logger = get_logger(__name__)
 
 _KIND = "models"
 _KEY = "models"

@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-import structlog
 
+from ..application.logs import get_logger
 from .cache_files import cache_path, number, optional_str, read_document, write_quietly
 from .refresh_cache import Cached, Clock, FetchError, Lookup, RefreshingCache
 
-logger = structlog.get_logger(__name__)
+logger = get_logger(__name__)
 
 _KIND = "instructions"
 _REPO = "openai/codex"

@@ -9,8 +9,8 @@ from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any
 
 import httpx
-import structlog
 
+from ..application.logs import get_logger
 from ..domain.errors import (
     CodexAPIError,
     CodexConnectionError,
@@ -29,7 +29,7 @@ queue a proxy's 101st concurrent stream. The idle pool stays at httpx's 20: http
 every pooled connection on every request and every close, and with 100 idle connections
 kept the benchmark's 100 concurrent streams spent four times as long in ``send``."""
 
-logger = structlog.get_logger(__name__)
+logger = get_logger(__name__)
 
 
 def _json_or_text(raw: bytes) -> Any:

@@ -10,13 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-import structlog
 
+from ..application.logs import get_logger
 from ..domain.constants import CODEX_OAUTH_CLIENT_ID
 from ..domain.login import refresh_request_body
 from ..domain.login_errors import refresh_failed, refresh_malformed, refresh_unreachable
 
-logger = structlog.get_logger(__name__)
+logger = get_logger(__name__)
 
 _SUCCESS = 200
 

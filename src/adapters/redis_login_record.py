@@ -21,18 +21,18 @@ from urllib.parse import urlsplit, urlunsplit
 
 import redis
 import redis.asyncio as aioredis
-import structlog
 from redis.asyncio.lock import Lock as AsyncLock
 from redis.exceptions import LockError, RedisError
 from redis.lock import Lock
 
+from ..application.logs import get_logger
 from ..domain.login import LoginShapeError, StoredLogin, read_login, refresh_margin
 from ..domain.login_errors import store_lock_timeout, store_unavailable, stored_login_missing, unusable_stored_login
 from ..domain.ports import AuthContext
 from .login_document import decode_claims
 from .login_reading import NO_ACCOUNT, auth_of
 
-logger = structlog.get_logger(__name__)
+logger = get_logger(__name__)
 
 T = TypeVar("T")
 

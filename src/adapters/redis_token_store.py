@@ -17,8 +17,7 @@ import time
 from collections.abc import Callable
 from typing import Any, cast
 
-import structlog
-
+from ..application.logs import get_logger
 from ..domain.constants import TOKEN_CACHE_BUFFER_SECONDS
 from ..domain.errors import CodexAuthRefreshError, CodexTokenStoreUnavailableError
 from ..domain.login import answer_expiry, is_expired, merge_refresh
@@ -29,7 +28,7 @@ from .login_reading import apoll, poll, still_usable
 from .redis_login_record import DOCUMENT, RedisLoginHash, StoredRecord, encode, parse_record, redacted
 from .single_flight import LoginRefresher, RefreshFlight, SingleFlight, flight_named
 
-logger = structlog.get_logger(__name__)
+logger = get_logger(__name__)
 
 
 class RedisTokenStore(RefreshFlight):

@@ -15,13 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import structlog
-
+from ..application.logs import get_logger
 from ..domain.errors import CodexAPIError
 from ..domain.ports import AsyncEventStream, AuthContext, EventStream, ResponsesRequest, ResponsesTransport
 from .atomic_write import write_atomically
 
-logger = structlog.get_logger(__name__)
+logger = get_logger(__name__)
 
 _PREFIX = "x-codex-"
 _WINDOW_FIELDS = ("used-percent", "window-minutes", "reset-after-seconds", "reset-at")

@@ -5,14 +5,13 @@ from __future__ import annotations
 import dataclasses
 import threading
 
-import structlog
-
 from ..domain.errors import CodexRequestError
 from ..domain.params import StopCutter
 from ..domain.stream import CompletionResult, StreamDelta
 from ..domain.translation import RequestPlan
+from .logs import get_logger
 
-logger = structlog.get_logger(__name__)
+logger = get_logger(__name__)
 
 _warned_params: set[str] = set()
 _warned_lock = threading.Lock()

@@ -15,8 +15,6 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
-import structlog
-
 from ..domain.errors import CodexAPIError
 from ..domain.limits import RateLimitSnapshot
 from ..domain.models import ModelSpec, normalize_model
@@ -32,8 +30,9 @@ from ..domain.ports import (
 from ..domain.stream import CompletionResult, ResponseStreamState, StreamDelta
 from ..domain.translation import ChatRequest, RequestPlan, plan_request
 from .answer_rules import StopFilter, cut_at_stop, report_dropped
+from .logs import get_logger
 
-logger = structlog.get_logger(__name__)
+logger = get_logger(__name__)
 
 _UNAUTHORIZED = 401
 

@@ -12,12 +12,12 @@ import threading
 from typing import Any, cast
 
 import litellm
-import structlog
 from litellm.llms.custom_llm import CustomLLM
 
+from ..application.logs import get_logger
 from .litellm_provider import CodexAuthProvider
 
-logger = structlog.get_logger(__name__)
+logger = get_logger(__name__)
 
 PROVIDER_NAME = "codex"
 
