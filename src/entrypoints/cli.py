@@ -206,14 +206,20 @@ def build_parser() -> argparse.ArgumentParser:
 def _configure_logging(verbose: bool) -> None:
     """An application's choice, not the library's: quiet unless asked, and never on stdout.
 
-    Left alone when whoever called ``main`` already configured structlog.
+    The package logs through the standard library's ``logging``; its loggers are given a
+    handler on standard error here. Left alone when whoever called ``main`` already
+    configured structlog.
     """
     if structlog.is_configured():
         return
-    structlog.configure(
-        wrapper_class=structlog.make_filtering_bound_logger(logging.DEBUG if verbose else logging.ERROR),
-        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
-    )
+    level = logging.DEBUG if verbose else logging.ERROR
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(level))
+    package = logging.getLogger("litellm_codex_oauth_provider")
+    package.setLevel(level)
+    if not package.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        package.addHandler(handler)
 
 
 def main(argv: Sequence[str] | None = None, *, container: Container | None = None) -> int:

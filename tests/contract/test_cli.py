@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import subprocess
 import sys
 import time
@@ -33,11 +34,15 @@ LIMIT_HEADERS = {
 
 
 @pytest.fixture(autouse=True)
-def _structlog_untouched() -> Iterator[None]:
-    """``main`` configures structlog for the process it runs in; keep that out of other tests."""
+def _logging_untouched() -> Iterator[None]:
+    """``main`` configures logging for the process it runs in; keep that out of other tests."""
+    package = logging.getLogger("litellm_codex_oauth_provider")
+    level, handlers = package.level, list(package.handlers)
     structlog.reset_defaults()
     yield
     structlog.reset_defaults()
+    package.setLevel(level)
+    package.handlers[:] = handlers
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str, container: Container | None = None) -> tuple[int, str, str]:
