@@ -31,6 +31,11 @@ class CodexChunk(ModelResponseStream):
         def __init__(self, **kwargs: Any) -> None: ...
 
     @property
+    def _hidden_params(self) -> Any:
+        """Read through the class, not pydantic's ``__getattr__``; LiteLLM reads it twice a chunk."""
+        return self.__pydantic_private__["_hidden_params"]  # type: ignore[index]
+
+    @property
     def usage(self) -> Any:
         extra = self.__pydantic_extra__
         return extra.get("usage") if extra else None

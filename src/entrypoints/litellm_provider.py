@@ -313,8 +313,10 @@ class _Chunker:
         return chunks
 
     def _chunk(self, delta: StreamDelta) -> ModelResponseStream:
-        if self._role is None and delta.text and not (
-            delta.reasoning or delta.tool_calls or delta.finish_reason or delta.usage or delta.reasoning_items
+        if (
+            self._role is None
+            and delta.text
+            and not (delta.reasoning or delta.tool_calls or delta.finish_reason or delta.usage or delta.reasoning_items)
         ):
             return text_chunk(chunk_id=self._id, model=self._model, created=self._created, text=delta.text)
         tool_calls = [

@@ -239,6 +239,9 @@ def test_the_cheap_text_chunk_is_the_chunk_litellms_constructors_build() -> None
     cheap.choices[0].delta.content = "changed"
     assert other.choices[0].delta.content == "x"
     assert chunks._PROTOTYPE_CHUNK._hidden_params == {}
+    cheap._hidden_params = {"replaced": True}  # as LiteLLM's hidden_params setter does
+    assert cheap.hidden_params == {"replaced": True}
+    assert cheap.__pydantic_private__ == {"_hidden_params": {"replaced": True}, "_response_headers": None}
 
 
 def test_a_chunk_reads_usage_none_until_set_and_dumps_it_only_once_set() -> None:
