@@ -30,8 +30,8 @@ class CodexChunk(ModelResponseStream):
 
         def __init__(self, **kwargs: Any) -> None: ...
 
-    @property
-    def _hidden_params(self) -> Any:
+    @property  # type: ignore[misc]  # writes still go to pydantic's private storage, which this reads
+    def _hidden_params(self) -> Any:  # type: ignore[override]
         """Read through the class, not pydantic's ``__getattr__``; LiteLLM reads it twice a chunk."""
         return self.__pydantic_private__["_hidden_params"]  # type: ignore[index]
 
