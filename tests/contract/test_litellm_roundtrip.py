@@ -209,7 +209,7 @@ def test_the_cheap_streaming_choice_is_litellms_own() -> None:
     assert cheap.delta.content == "hi"
 
 
-def test_the_cheap_text_chunk_is_the_chunk_litellms_constructors_build() -> None:
+def test_the_cheap_text_chunk_is_the_chunk_litellms_constructors_build(monkeypatch: pytest.MonkeyPatch) -> None:
     from litellm.types.utils import Delta, ModelResponseStream, StreamingChoices
     from litellm_codex_oauth_provider.entrypoints import chunks
 
@@ -231,6 +231,10 @@ def test_the_cheap_text_chunk_is_the_chunk_litellms_constructors_build() -> None
     )
     assert cheap.model_dump() == own.model_dump()
     assert cheap.model_dump_json() == own.model_dump_json()
+    monkeypatch.setattr(chunks, "_FAST", False)  # the constructors' path, for a LiteLLM with another layout
+    built = chunks.text_chunk(chunk_id="chatcmpl-1", model="gpt-5.1-codex", created=7, text="hi")
+    assert built.model_dump_json() == own.model_dump_json()
+    monkeypatch.undo()
     assert cheap.choices[0].delta.__pydantic_fields_set__ == own.choices[0].delta.__pydantic_fields_set__
     # Each chunk owns what LiteLLM mutates: its hidden params, its choice, its delta.
     other = chunks.text_chunk(chunk_id="chatcmpl-1", model="gpt-5.1-codex", created=7, text="x")
