@@ -22,7 +22,6 @@ from litellm.types.utils import (
     Message,
     ModelResponse,
     ModelResponseStream,
-    StreamingChoices,
 )
 from litellm.types.utils import Usage as LiteLLMUsage
 
@@ -33,6 +32,7 @@ from ..domain.models import normalize_model
 from ..domain.ports import AuthContext, InstructionSource, ResponsesTransport, TokenStore
 from ..domain.stream import CompletionResult, StreamDelta, Usage
 from ..domain.translation import ChatRequest
+from .chunks import CodexChunk, streaming_choice, text_chunk
 from .errors import LiteLLMErrors, catalog_model_names
 from .headers import LastHeaders, with_provider_headers
 from .logins import LoginServices, take_login_choice
@@ -287,7 +287,8 @@ class _Chunker:
     A last read that does carry text or a tool call goes out as one chunk.
 
     Every chunk of one answer shares one id, as OpenAI's do; it also spares
-    LiteLLM's chunk constructor a uuid per chunk.
+    LiteLLM's chunk constructor a uuid per chunk. A read that brought text only
+    (nearly every read of an answer) gets the cheap :func:`text_chunk`.
     """
 
     __slots__ = ("_created", "_id", "_model", "_role")
@@ -312,6 +313,12 @@ class _Chunker:
         return chunks
 
     def _chunk(self, delta: StreamDelta) -> ModelResponseStream:
+        if (
+            self._role is None
+            and delta.text
+            and not (delta.reasoning or delta.tool_calls or delta.finish_reason or delta.usage or delta.reasoning_items)
+        ):
+            return text_chunk(chunk_id=self._id, model=self._model, created=self._created, text=delta.text)
         tool_calls = [
             ChatCompletionDeltaToolCall(
                 index=piece.index,
@@ -323,12 +330,12 @@ class _Chunker:
         ]
         fields = _reasoning_fields(delta.reasoning_items)
         role, self._role = self._role, None
-        chunk = ModelResponseStream(
+        chunk = CodexChunk(
             id=self._id,
             model=self._model,
             created=self._created,
             choices=[
-                _streaming_choice(
+                streaming_choice(
                     index=0,
                     delta=Delta(
                         content=delta.text or None,
@@ -345,23 +352,3 @@ class _Chunker:
         if usage is not None:
             chunk.usage = usage
         return chunk
-
-
-def _streaming_choice(*, index: int, delta: Delta, finish_reason: str | None) -> StreamingChoices:
-    """``StreamingChoices(...)`` for one chunk, at a third of its cost.
-
-    Its ``__init__`` writes each attribute through pydantic (about 15 µs a chunk,
-    the provider's largest own cost per chunk in the benchmark's profile); a copy of
-    a built prototype with its extra values swapped gives the same object. A finish
-    reason (once per answer) goes through the constructor, which normalises it.
-    """
-    if finish_reason is not None or index != 0 or not _FAST_CHOICE:
-        return StreamingChoices(index=index, delta=delta, finish_reason=finish_reason)
-    choice = _PROTOTYPE_CHOICE.model_copy()
-    choice.__pydantic_extra__["delta"] = delta  # type: ignore[index]
-    return choice
-
-
-_PROTOTYPE_CHOICE = StreamingChoices(index=0, delta=Delta(), finish_reason=None)
-_FAST_CHOICE = set(_PROTOTYPE_CHOICE.__pydantic_extra__ or ()) == {"finish_reason", "index", "delta", "logprobs"}
-"""The copy is used only while LiteLLM keeps these as extra values (so in 1.106 to 1.108)."""

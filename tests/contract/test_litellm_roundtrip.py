@@ -195,15 +195,73 @@ async def test_stream_tool_call_finish_reason_and_usage(
 
 def test_the_cheap_streaming_choice_is_litellms_own() -> None:
     from litellm.types.utils import Delta, StreamingChoices
-    from litellm_codex_oauth_provider.entrypoints import litellm_provider
+    from litellm_codex_oauth_provider.entrypoints import chunks
 
-    assert litellm_provider._FAST_CHOICE, "LiteLLM changed StreamingChoices; the copy path is off"
-    cheap = litellm_provider._streaming_choice(index=0, delta=Delta(content="hi"), finish_reason=None)
+    assert chunks._FAST, "LiteLLM changed its stream models; the copy path is off"
+    cheap = chunks.streaming_choice(index=0, delta=Delta(content="hi"), finish_reason=None)
     own = StreamingChoices(index=0, delta=Delta(content="hi"), finish_reason=None)
     assert cheap.model_dump() == own.model_dump()
     assert repr(cheap) == repr(own)
     cheap.finish_reason = "stop"
-    again = litellm_provider._streaming_choice(index=0, delta=Delta(content="x"), finish_reason=None)
+    again = chunks.streaming_choice(index=0, delta=Delta(content="x"), finish_reason=None)
     assert again.finish_reason is None
     assert again.delta.content == "x"
     assert cheap.delta.content == "hi"
+
+
+def test_the_cheap_text_chunk_is_the_chunk_litellms_constructors_build(monkeypatch: pytest.MonkeyPatch) -> None:
+    from litellm.types.utils import Delta, ModelResponseStream, StreamingChoices
+    from litellm_codex_oauth_provider.entrypoints import chunks
+
+    assert chunks._FAST, "LiteLLM changed its stream models; the copy path is off"
+    cheap = chunks.text_chunk(chunk_id="chatcmpl-1", model="gpt-5.1-codex", created=7, text="hi")
+    own = ModelResponseStream(
+        id="chatcmpl-1",
+        model="gpt-5.1-codex",
+        created=7,
+        choices=[
+            StreamingChoices(
+                index=0,
+                delta=Delta(
+                    content="hi", reasoning_content=None, tool_calls=None, role=None, provider_specific_fields=None
+                ),
+                finish_reason=None,
+            )
+        ],
+    )
+    assert cheap.model_dump() == own.model_dump()
+    assert cheap.model_dump_json() == own.model_dump_json()
+    monkeypatch.setattr(chunks, "_FAST", False)  # the constructors' path, for a LiteLLM with another layout
+    built = chunks.text_chunk(chunk_id="chatcmpl-1", model="gpt-5.1-codex", created=7, text="hi")
+    assert built.model_dump_json() == own.model_dump_json()
+    monkeypatch.undo()
+    assert cheap.choices[0].delta.__pydantic_fields_set__ == own.choices[0].delta.__pydantic_fields_set__
+    # Each chunk owns what LiteLLM mutates: its hidden params, its choice, its delta.
+    other = chunks.text_chunk(chunk_id="chatcmpl-1", model="gpt-5.1-codex", created=7, text="x")
+    cheap._hidden_params["usage"] = "set by LiteLLM on the last chunk"
+    assert other._hidden_params == {}
+    cheap.choices[0].delta.content = "changed"
+    assert other.choices[0].delta.content == "x"
+    assert chunks._PROTOTYPE_CHUNK._hidden_params == {}
+    cheap._hidden_params = {"replaced": True}  # as LiteLLM's hidden_params setter does
+    assert cheap.hidden_params == {"replaced": True}
+    assert cheap.__pydantic_private__ == {"_hidden_params": {"replaced": True}, "_response_headers": None}
+
+
+def test_a_chunk_reads_usage_none_until_set_and_dumps_it_only_once_set() -> None:
+    from litellm.types.utils import ModelResponseStream, Usage
+    from litellm_codex_oauth_provider.entrypoints import chunks
+
+    chunk = chunks.text_chunk(chunk_id="chatcmpl-1", model="m", created=7, text="hi")
+    assert chunk.usage is None
+    assert "usage" not in chunk.model_dump()
+    usage = Usage(prompt_tokens=3, completion_tokens=4, total_tokens=7)
+    chunk.usage = usage
+    own = ModelResponseStream(id="chatcmpl-1", model="m", created=7)
+    own.usage = usage
+    assert chunk.usage is usage
+    assert chunk.model_dump()["usage"] == own.model_dump()["usage"]
+    assert "usage" in chunk.__pydantic_fields_set__
+    del chunk.usage
+    assert chunk.usage is None
+    assert "usage" not in chunk.model_dump()
