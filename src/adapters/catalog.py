@@ -13,7 +13,6 @@ file name and the payload): another login's list is never served.
 from __future__ import annotations
 
 import hashlib
-import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from ..domain.models import MODEL_CATALOG, ModelSpec
 from ..domain.ports import AuthContext, TokenStore
 from .cache_files import cache_path, number, optional_str, read_document, write_quietly
 from .client_identity import user_agent
+from .lazy_client import LazyClient
 from .refresh_cache import Cached, Clock, FetchError, Lookup, RefreshingCache
 
 logger = get_logger(__name__)
@@ -117,10 +117,7 @@ class CodexModelCatalog:
             "originator": originator,
             "user-agent": user_agent(originator, client_version),
         }
-        self._http_timeout = http_timeout
-        self._transport = transport
-        self._client: httpx.Client | None = None
-        self._client_lock = threading.Lock()
+        self._http = LazyClient(timeout=http_timeout, transport=transport)
         self.cache: RefreshingCache[str, CatalogCopy] = RefreshingCache(
             name="model_catalog",
             fetch=self._fetch,
@@ -195,10 +192,7 @@ class CodexModelCatalog:
 
     @property
     def client(self) -> httpx.Client:
-        with self._client_lock:
-            if self._client is None:
-                self._client = httpx.Client(timeout=self._http_timeout, transport=self._transport)
-            return self._client
+        return self._http.get()
 
     def _request(self, auth: AuthContext, etag: str | None) -> httpx.Response:
         headers = {
@@ -239,10 +233,7 @@ class CodexModelCatalog:
         return Cached(copy, now)
 
     def close(self) -> None:
-        with self._client_lock:
-            if self._client is not None:
-                self._client.close()
-                self._client = None
+        self._http.close()
 
 
 def _model(found: Lookup[CatalogCopy] | None, slug: str) -> CatalogModel | None:

@@ -20,6 +20,7 @@ import httpx
 
 from ..application.logs import get_logger
 from .cache_files import cache_path, number, optional_str, read_document, write_quietly
+from .lazy_client import LazyClient
 from .refresh_cache import Cached, Clock, FetchError, Lookup, RefreshingCache
 
 logger = get_logger(__name__)
@@ -75,10 +76,7 @@ class GitHubInstructionSource:
         self.raw_url = raw_url.rstrip("/")
         self.cache_dir = cache_dir
         self._clock = clock
-        self._http_timeout = http_timeout
-        self._transport = transport
-        self._client: httpx.Client | None = None
-        self._client_lock = threading.Lock()
+        self._http = LazyClient(timeout=http_timeout, transport=transport, follow_redirects=True)
         self._tag_lock = threading.Lock()
         self._tag: tuple[str, float] | None = None
         self._tag_etag: str | None = None
@@ -138,12 +136,7 @@ class GitHubInstructionSource:
 
     @property
     def client(self) -> httpx.Client:
-        with self._client_lock:
-            if self._client is None:
-                self._client = httpx.Client(
-                    timeout=self._http_timeout, transport=self._transport, follow_redirects=True
-                )
-            return self._client
+        return self._http.get()
 
     def _get(self, url: str, headers: dict[str, str]) -> httpx.Response:
         try:
@@ -197,10 +190,7 @@ class GitHubInstructionSource:
         return Cached(copy, now)
 
     def close(self) -> None:
-        with self._client_lock:
-            if self._client is not None:
-                self._client.close()
-                self._client = None
+        self._http.close()
 
 
 def _refusal(url: str, response: httpx.Response) -> str:
