@@ -99,15 +99,20 @@ async def _concurrent_round(path: Any, streams: int) -> tuple[float, float, floa
 
 
 async def concurrent(paths: dict[str, Any], streams: int, repeats: int) -> dict[str, Any]:
+    """Rounds interleave the paths (a, b, c, d, a, b, ...), so a change of load hits them alike."""
+    for path in paths.values():
+        await _concurrent_round(path, 10)  # warm-up: connections, first-call imports
+    walls: dict[str, list[float]] = {name: [] for name in paths}
+    lags: dict[str, list[float]] = {name: [] for name in paths}
+    cpus: dict[str, list[float]] = {name: [] for name in paths}
+    for _ in range(repeats):
+        for name, path in paths.items():
+            wall, lag, cpu = await _concurrent_round(path, streams)
+            walls[name].append(wall)
+            lags[name].append(lag)
+            cpus[name].append(cpu)
     results: dict[str, Any] = {}
     for name, path in paths.items():
-        await _concurrent_round(path, 10)  # warm-up: connections, first-call imports
-        walls, lags, cpus = [], [], []
-        for _ in range(repeats):
-            wall, lag, cpu = await _concurrent_round(path, streams)
-            walls.append(wall)
-            lags.append(lag)
-            cpus.append(cpu)
         gc.collect()
         tracemalloc.start()
         try:
@@ -118,9 +123,9 @@ async def concurrent(paths: dict[str, Any], streams: int, repeats: int) -> dict[
         finally:
             tracemalloc.stop()
         results[name] = {
-            "wall_ms": statistics.median(walls) * 1000,
-            "cpu_ms": statistics.median(cpus) * 1000,
-            "worst_loop_lag_ms": statistics.median(lags) * 1000,
+            "wall_ms": statistics.median(walls[name]) * 1000,
+            "cpu_ms": statistics.median(cpus[name]) * 1000,
+            "worst_loop_lag_ms": statistics.median(lags[name]) * 1000,
             "peak_memory_mib": peak / 2**20,
             "repeats": repeats,
         }
@@ -394,7 +399,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=40, help="timed sequential rounds per path")
     parser.add_argument("--streams", type=int, default=100, help="concurrent paced streams")
-    parser.add_argument("--repeats", type=int, default=3, help="timed concurrent rounds per path")
+    parser.add_argument("--repeats", type=int, default=5, help="timed concurrent rounds per path")
     parser.add_argument("--sync-calls", type=int, default=200)
     parser.add_argument("--quick", action="store_true", help="fewer rounds, for a smoke run")
     args = parser.parse_args()
