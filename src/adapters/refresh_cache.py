@@ -246,10 +246,6 @@ class RefreshingCache(Generic[K, V]):
                 raise TimeoutError(f"{self.name}: fetch still running after {timeout} s")
             concurrent.futures.wait(pending, timeout=remaining)
 
-    def forget(self, key: K) -> None:
-        with self._lock:
-            self._slots.pop(key, None)
-
 
 def _running() -> Job:
     job: Job = concurrent.futures.Future()

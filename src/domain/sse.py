@@ -19,13 +19,12 @@ _EVENT = b"event:"
 class SSEDecoder:
     """Incremental decoder: ``feed`` the bytes of each read, then ``flush`` at the end."""
 
-    __slots__ = ("_buffer", "malformed", "seen_events")
+    __slots__ = ("_buffer", "malformed")
 
     def __init__(self) -> None:
         self._buffer = b""
         self.malformed: list[str] = []
         """Short previews of event data that was not JSON; the caller logs and clears them."""
-        self.seen_events = 0
 
     def feed(self, data: bytes) -> list[dict[str, Any]]:
         """Decode the events completed by ``data``; keep any partial event for later."""
@@ -55,7 +54,6 @@ class SSEDecoder:
             event = self._decode_block(block)
             if event is not None:
                 events.append(event)
-        self.seen_events += len(events)
         return events
 
     def _decode_block(self, block: bytes) -> dict[str, Any] | None:
