@@ -19,9 +19,16 @@ CODEX_MODEL = "codex/gpt-5.1-codex"
 BUILTIN_MODEL = "chatgpt/gpt-5.1-codex-max"  # its price map sends it to the Responses bridge
 
 Path = Callable[[], Awaitable[int]]
+_FLOOR_CLIENTS: list[httpx.AsyncClient] = []
 
 
-def floor_path() -> Path:
+async def close_floor_clients() -> None:
+    """The floors' clients, closed in the loop that used them (an aiohttp session says so if not)."""
+    while _FLOOR_CLIENTS:
+        await _FLOOR_CLIENTS.pop().aclose()
+
+
+def floor_path(make_client: Callable[[], httpx.AsyncClient] = lambda: httpx.AsyncClient(timeout=60)) -> Path:
     """Plain httpx with the provider's own request bytes and headers, and the same SSE decoder."""
     from litellm_codex_oauth_provider import codex_provider
     from litellm_codex_oauth_provider.domain.sse import SSEDecoder
@@ -41,7 +48,8 @@ def floor_path() -> Path:
         loop_id = id(asyncio.get_running_loop())
         client = clients.get(loop_id)
         if client is None:
-            client = clients[loop_id] = httpx.AsyncClient(timeout=60)
+            client = clients[loop_id] = make_client()
+            _FLOOR_CLIENTS.append(client)
         decoder = SSEDecoder()
         received = 0
         async with client.stream("POST", url, headers=headers, content=content) as response:
@@ -55,6 +63,13 @@ def floor_path() -> Path:
         return received
 
     return run
+
+
+def aiohttp_floor_path() -> Path:
+    """The floor over the provider's own network layer: httpx over aiohttp (httpx-aiohttp)."""
+    from httpx_aiohttp import HttpxAiohttpClient
+
+    return floor_path(lambda: HttpxAiohttpClient(timeout=60))
 
 
 def direct_path() -> Path:
@@ -105,6 +120,7 @@ def litellm_path(model: str) -> Path:
 def all_paths() -> dict[str, Path]:
     return {
         "a_floor": floor_path(),
+        "a2_floor_aiohttp": aiohttp_floor_path(),
         "b_direct": direct_path(),
         "c_litellm_codex": litellm_path(CODEX_MODEL),
         "d_litellm_chatgpt": litellm_path(BUILTIN_MODEL),
@@ -113,6 +129,7 @@ def all_paths() -> dict[str, Path]:
 
 LABELS = {
     "a_floor": "(a) floor: httpx + same bytes + same SSE decoding",
+    "a2_floor_aiohttp": "(a') the floor over the provider's network layer: httpx over aiohttp",
     "b_direct": "(b) this provider, astreaming called directly",
     "c_litellm_codex": "(c) this provider via litellm.acompletion(stream=True)",
     "d_litellm_chatgpt": "(d) LiteLLM's built-in chatgpt/ via litellm.acompletion(stream=True)",

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-import weakref
 from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any
 
 import httpx
+from httpx_aiohttp import HttpxAiohttpClient
 
 from ..application.logs import get_logger
 from ..domain.errors import (
@@ -25,9 +25,8 @@ from .client_identity import user_agent
 RESPONSES_PATH = "/codex/responses"
 DEFAULT_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=20)
 """HTTP/1.1 carries one stream per connection: httpx's default cap of 100 connections would
-queue a proxy's 101st concurrent stream. The idle pool stays at httpx's 20: httpcore checks
-every pooled connection on every request and every close, and with 100 idle connections
-kept the benchmark's 100 concurrent streams spent four times as long in ``send``."""
+queue a proxy's 101st concurrent stream. The idle pool of the sync client stays at httpx's 20:
+httpcore checks every pooled connection on every request and every close."""
 
 logger = get_logger(__name__)
 
@@ -44,8 +43,12 @@ def _request_id(headers: Mapping[str, str]) -> str | None:
 
 
 def _stream_failure(exc: httpx.HTTPError, request_id: str | None) -> CodexStreamError:
-    """An httpx failure while reading the answer, as the package's error (never with the URL's secrets)."""
-    if isinstance(exc, httpx.TimeoutException):
+    """An httpx failure while reading the answer, as the package's error (never with the URL's secrets).
+
+    Only a read timeout is silence: over aiohttp a dropped connection arrives as another
+    ``TimeoutException`` subclass (httpx-aiohttp maps aiohttp's connection errors so).
+    """
+    if isinstance(exc, httpx.ReadTimeout):
         return CodexTimeoutError(
             f"the answer stream was silent longer than the idle timeout ({type(exc).__name__})",
             request_id=request_id,
@@ -157,9 +160,14 @@ class HttpxAsyncEventStream:
 class HttpxResponsesTransport:
     """Sends Responses requests with one sync client and one async client per event loop.
 
-    An ``httpx.AsyncClient``'s connections belong to the loop that opened them, and
-    LiteLLM users run several loops in one process (``asyncio.run`` per call, the
-    proxy's own loop), so the async client is kept per loop.
+    The async client is httpx over aiohttp's network layer (``httpx-aiohttp``, the
+    backend openai-python offers too): the same httpx requests, timeouts and errors,
+    at about half the CPU per network read of httpx's own, which is what a proxy
+    streaming hundreds of answers at once spends its time on (``make bench``).
+
+    An async client's connections belong to the loop that opened them, and LiteLLM
+    users run several loops in one process (``asyncio.run`` per call, the proxy's own
+    loop), so the async client is kept per loop and closed when its loop shuts down.
     """
 
     def __init__(
@@ -183,9 +191,7 @@ class HttpxResponsesTransport:
             "user-agent": user_agent(originator, client_version, user_agent_suffix),
         }
         self._client: httpx.Client | None = None
-        self._async_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient] = (
-            weakref.WeakKeyDictionary()
-        )
+        self._async_clients: dict[asyncio.AbstractEventLoop, _LoopClient] = {}
 
     # -- clients -------------------------------------------------------------
 
@@ -195,14 +201,17 @@ class HttpxResponsesTransport:
             self._client = httpx.Client(timeout=self._timeout, limits=self._limits, follow_redirects=False, verify=True)
         return self._client
 
-    @property
-    def async_client(self) -> httpx.AsyncClient:
+    async def async_client(self) -> httpx.AsyncClient:
+        """The running loop's client, made on its first request there."""
         loop = asyncio.get_running_loop()
-        client = self._async_clients.get(loop)
-        if client is None:
-            client = httpx.AsyncClient(timeout=self._timeout, limits=self._limits, follow_redirects=False, verify=True)
-            self._async_clients[loop] = client
-        return client
+        held = self._async_clients.get(loop)
+        if held is None:
+            # A loop closed without finalising its async generators never removed its client.
+            for stale in [other for other in self._async_clients if other.is_closed()]:
+                del self._async_clients[stale]
+            client = HttpxAiohttpClient(timeout=self._timeout, limits=self._limits, follow_redirects=False, verify=True)
+            held = self._async_clients[loop] = await _LoopClient.start(client, self._async_clients)
+        return held.client
 
     def close(self) -> None:
         if self._client is not None:
@@ -266,7 +275,7 @@ class HttpxResponsesTransport:
         return HttpxEventStream(response)
 
     async def aopen(self, request: ResponsesRequest, auth: AuthContext) -> HttpxAsyncEventStream:
-        client = self.async_client
+        client = await self.async_client()
         try:
             response = await client.send(self._build(client, request, auth), stream=True)
         except httpx.HTTPError as exc:
@@ -281,3 +290,37 @@ class HttpxResponsesTransport:
                 await response.aclose()
             self._check(response, raw)
         return HttpxAsyncEventStream(response)
+
+
+class _LoopClient:
+    """An event loop's async client, and the async generator that closes it when the loop shuts down.
+
+    ``asyncio.run`` (and uvicorn, and pytest-asyncio) finalise every unfinished async
+    generator of a loop before closing it. The generator started here waits for that:
+    the client's aiohttp session is closed inside its own loop and leaves the registry,
+    instead of being found unclosed by the garbage collector.
+    """
+
+    __slots__ = ("_closer", "client")
+
+    def __init__(self, client: httpx.AsyncClient, closer: AsyncIterator[None]) -> None:
+        self.client = client
+        self._closer = closer  # a loop holds only weak references to its async generators
+
+    @classmethod
+    async def start(
+        cls, client: httpx.AsyncClient, registry: dict[asyncio.AbstractEventLoop, _LoopClient]
+    ) -> _LoopClient:
+        closer = _closed_with_the_loop(client, registry, asyncio.get_running_loop())
+        await anext(closer)
+        return cls(client, closer)
+
+
+async def _closed_with_the_loop(
+    client: httpx.AsyncClient, registry: dict[asyncio.AbstractEventLoop, _LoopClient], loop: asyncio.AbstractEventLoop
+) -> AsyncIterator[None]:
+    try:
+        yield
+    finally:
+        registry.pop(loop, None)
+        await client.aclose()

@@ -1,9 +1,11 @@
-"""The httpx transport on its own: TLS stays verified, a silent stream times out, redirects are not followed."""
+"""The transport on its own: TLS verified, silence times out, no redirects, both clients failing alike."""
 
 from __future__ import annotations
 
 import asyncio
+import socket
 import ssl
+import threading
 import time
 
 import httpx
@@ -32,15 +34,41 @@ def transport(base_url: str, idle: float = 0.5) -> HttpxResponsesTransport:
 
 def test_tls_verification_stays_on() -> None:
     http = transport("https://chatgpt.com/backend-api")
-    for client in (http.client, asyncio.run(_async_client(http))):
-        context = client._transport._pool._ssl_context
+    sync_context = http.client._transport._pool._ssl_context  # type: ignore[attr-defined]
+    async_client = asyncio.run(http.async_client())
+    async_context = async_client._transport.ssl_context  # type: ignore[attr-defined]  # httpx-aiohttp's
+    for context in (sync_context, async_context):
         assert context.verify_mode == ssl.CERT_REQUIRED
         assert context.check_hostname is True
-        assert client.follow_redirects is False
+    assert http.client.follow_redirects is False
+    assert async_client.follow_redirects is False
 
 
-async def _async_client(http: HttpxResponsesTransport) -> httpx.AsyncClient:
-    return http.async_client
+def test_a_loops_client_is_closed_when_the_loop_shuts_down(codex_backend: FakeCodexBackend) -> None:
+    """``asyncio.run`` per call (a script's habit) leaves no unclosed aiohttp session behind."""
+    http = transport(codex_backend.base_url)
+
+    async def one_answer() -> httpx.AsyncClient:
+        stream = await http.aopen(ResponsesRequest(body=BODY, session_id="s"), AUTH)
+        try:
+            events = [event async for batch in stream.batches() for event in batch]
+        finally:
+            await stream.aclose()
+        assert events[-1]["type"] == "response.completed"
+        return await http.async_client()
+
+    clients = [asyncio.run(one_answer()) for _ in range(3)]
+    assert len({id(client) for client in clients}) == 3
+    for client in clients:
+        assert client.is_closed
+        assert client._transport.client.closed  # type: ignore[attr-defined]  # the aiohttp session
+    assert http._async_clients == {}
+
+
+async def test_one_client_serves_every_call_on_a_loop() -> None:
+    http = transport("http://127.0.0.1:9/backend-api")
+    first, second = await http.async_client(), await http.async_client()
+    assert first is second and not first.is_closed
 
 
 def test_the_idle_timeout_fires_on_a_silent_stream_sync(codex_backend: FakeCodexBackend) -> None:
@@ -57,9 +85,12 @@ async def test_the_idle_timeout_fires_on_a_silent_stream_async(codex_backend: Fa
     codex_backend.enqueue(Reply(events=text_answer("never ends"), silent_after=2, silence=10))
     stream = await transport(codex_backend.base_url).aopen(ResponsesRequest(body=BODY, session_id="s"), AUTH)
     started = time.monotonic()
-    with pytest.raises(CodexTimeoutError):
-        async for _ in stream.batches():
-            pass
+    try:
+        with pytest.raises(CodexTimeoutError, match="Codex API error 408: the answer stream was silent"):
+            async for _ in stream.batches():
+                pass
+    finally:
+        await stream.aclose()
     assert 0.4 < time.monotonic() - started < 3
 
 
@@ -68,19 +99,116 @@ async def test_a_calls_own_shorter_timeout_bounds_the_idle_wait(codex_backend: F
     request = ResponsesRequest(body=BODY, session_id="s", timeout=0.3)
     stream = await transport(codex_backend.base_url, idle=30).aopen(request, AUTH)
     started = time.monotonic()
-    with pytest.raises(CodexTimeoutError):
-        async for _ in stream.batches():
-            pass
+    try:
+        with pytest.raises(CodexTimeoutError):
+            async for _ in stream.batches():
+                pass
+    finally:
+        await stream.aclose()
     assert time.monotonic() - started < 3
 
 
-def test_authorization_never_follows_a_redirect_to_another_host(codex_backend: FakeCodexBackend) -> None:
+@pytest.mark.parametrize("use_async", [False, True], ids=["sync", "async"])
+def test_authorization_never_follows_a_redirect_to_another_host(
+    codex_backend: FakeCodexBackend, use_async: bool
+) -> None:
     with FakeCodexBackend() as elsewhere:
         target = elsewhere.base_url.replace("127.0.0.1", "localhost") + "/codex/responses"
         codex_backend.enqueue(Reply(status=308, body="", headers={"location": target}))
         with pytest.raises(CodexAPIError, match="redirect to localhost") as caught:
-            transport(codex_backend.base_url).open(ResponsesRequest(body=BODY, session_id="s"), AUTH)
+            _read_all(
+                ResponsesRequest(body=BODY, session_id="s"), transport(codex_backend.base_url), use_async=use_async
+            )
         assert not caught.value.transient
         assert elsewhere.requests == []
     assert len(codex_backend.requests) == 1
     assert "tok-transport-test" not in str(caught.value)
+
+
+async def _read_all_async(request: ResponsesRequest, http: HttpxResponsesTransport) -> None:
+    stream = await http.aopen(request, AUTH)
+    try:
+        async for _ in stream.batches():
+            pass
+    finally:
+        await stream.aclose()
+
+
+def _read_all(request: ResponsesRequest, http: HttpxResponsesTransport, *, use_async: bool) -> None:
+    if use_async:
+        asyncio.run(_read_all_async(request, http))
+        return
+    stream = http.open(request, AUTH)
+    try:
+        for _ in stream.batches():
+            pass
+    finally:
+        stream.close()
+
+
+@pytest.mark.parametrize("use_async", [False, True], ids=["sync", "async"])
+def test_both_network_layers_name_a_dropped_stream_alike(codex_backend: FakeCodexBackend, use_async: bool) -> None:
+    """The sync client is httpx's own, the async one httpx over aiohttp: their failures read the same."""
+    codex_backend.enqueue(Reply(events=text_answer("never whole"), drop_after=3))
+    with pytest.raises(CodexAPIError) as caught:
+        _read_all(ResponsesRequest(body=BODY, session_id="s"), transport(codex_backend.base_url), use_async=use_async)
+    assert caught.value.status_code == 502
+    assert "the answer stream closed before response.completed" in str(caught.value)
+    assert caught.value.transient
+
+
+@pytest.mark.parametrize("use_async", [False, True], ids=["sync", "async"])
+def test_both_network_layers_name_an_unreachable_backend_alike(use_async: bool) -> None:
+    with pytest.raises(CodexAPIError) as caught:
+        _read_all(ResponsesRequest(body=BODY, session_id="s"), transport("http://127.0.0.1:9/x"), use_async=use_async)
+    assert "cannot reach the Codex backend" in str(caught.value)
+    assert caught.value.transient
+
+
+class _ForwardProxy:
+    """A forward proxy that only notes each request line and answers 502: enough to see a client use it."""
+
+    def __init__(self) -> None:
+        self.request_lines: list[str] = []
+        self._server = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self._server.getsockname()[1]}"
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                connection, _ = self._server.accept()
+            except OSError:
+                return
+            with connection:
+                head = b""
+                while b"\r\n\r\n" not in head:
+                    piece = connection.recv(65536)
+                    if not piece:
+                        break
+                    head += piece
+                self.request_lines.append(head.split(b"\r\n", 1)[0].decode())
+                connection.sendall(b"HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
+
+    def close(self) -> None:
+        self._server.close()
+
+
+@pytest.mark.parametrize("use_async", [False, True], ids=["sync", "async"])
+def test_both_clients_honour_the_proxy_environment(monkeypatch: pytest.MonkeyPatch, use_async: bool) -> None:
+    """A corporate network's ``HTTPS_PROXY``/``HTTP_PROXY`` carries the request, as with any httpx client."""
+    proxy = _ForwardProxy()
+    monkeypatch.setenv("HTTP_PROXY", proxy.url)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    try:
+        with pytest.raises(CodexAPIError) as caught:
+            _read_all(
+                ResponsesRequest(body=BODY, session_id="s"),
+                transport("http://codex.invalid/backend-api"),
+                use_async=use_async,
+            )
+    finally:
+        proxy.close()
+    assert caught.value.status_code == 502
+    assert proxy.request_lines == ["POST http://codex.invalid/backend-api/codex/responses HTTP/1.1"]
