@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator, Iterator, Mapping
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 from httpx_aiohttp import HttpxAiohttpClient
@@ -164,6 +164,7 @@ class HttpxResponsesTransport:
     backend openai-python offers too): the same httpx requests, timeouts and errors,
     at about half the CPU per network read of httpx's own, which is what a proxy
     streaming hundreds of answers at once spends its time on (``make bench``).
+    ``async_network="httpx"`` (``CODEX_ASYNC_HTTP=httpx``) keeps httpx's own.
 
     An async client's connections belong to the loop that opened them, and LiteLLM
     users run several loops in one process (``asyncio.run`` per call, the proxy's own
@@ -179,10 +180,12 @@ class HttpxResponsesTransport:
         timeout: httpx.Timeout,
         user_agent_suffix: str = "",
         limits: httpx.Limits = DEFAULT_LIMITS,
+        async_network: Literal["aiohttp", "httpx"] = "aiohttp",
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._timeout = timeout
         self._limits = limits
+        self._async_client_class = HttpxAiohttpClient if async_network == "aiohttp" else httpx.AsyncClient
         self._static_headers = {
             "accept": "text/event-stream",
             "content-type": "application/json",
@@ -209,7 +212,9 @@ class HttpxResponsesTransport:
             # A loop closed without finalising its async generators never removed its client.
             for stale in [other for other in self._async_clients if other.is_closed()]:
                 del self._async_clients[stale]
-            client = HttpxAiohttpClient(timeout=self._timeout, limits=self._limits, follow_redirects=False, verify=True)
+            client = self._async_client_class(
+                timeout=self._timeout, limits=self._limits, follow_redirects=False, verify=True
+            )
             held = self._async_clients[loop] = await _LoopClient.start(client, self._async_clients)
         return held.client
 

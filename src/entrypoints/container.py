@@ -125,6 +125,7 @@ class Container(containers.DeclarativeContainer):
         originator=settings.provided.originator,
         client_version=settings.provided.client_version,
         timeout=http_timeout,
+        async_network=settings.provided.async_http,
     )
 
     transport = providers.Singleton(UsageLimitsRecordingTransport, inner=http_transport, limits=usage_limits)

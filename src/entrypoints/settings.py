@@ -42,6 +42,9 @@ class CodexSettings(BaseSettings):
     connect_timeout_seconds: float = 10.0
     stream_idle_timeout_seconds: float = 300.0
     """No byte for this long ends the answer with a timeout error (the official client's 300 s)."""
+    async_http: Literal["aiohttp", "httpx"] = "aiohttp"
+    """``CODEX_ASYNC_HTTP``: the async client's network layer, httpx over ``aiohttp`` (half the CPU per read)
+    or plain ``httpx``; the requests, timeouts and errors are httpx's either way."""
     max_retries: int = 2
     """Transient failures (connection errors, 502/503/504, overload) retried before any byte reached the caller."""
     strict_params: bool = False

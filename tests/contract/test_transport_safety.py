@@ -212,3 +212,27 @@ def test_both_clients_honour_the_proxy_environment(monkeypatch: pytest.MonkeyPat
         proxy.close()
     assert caught.value.status_code == 502
     assert proxy.request_lines == ["POST http://codex.invalid/backend-api/codex/responses HTTP/1.1"]
+
+
+@pytest.mark.parametrize(("setting", "client_class"), [(None, "HttpxAiohttpClient"), ("httpx", "AsyncClient")])
+def test_codex_async_http_chooses_the_async_network_layer(
+    codex_backend: FakeCodexBackend, monkeypatch: pytest.MonkeyPatch, setting: str | None, client_class: str
+) -> None:
+    """``CODEX_ASYNC_HTTP=httpx`` is the way back to httpx's own network layer; both answer alike."""
+    from litellm_codex_oauth_provider.entrypoints.container import Container
+
+    if setting:
+        monkeypatch.setenv("CODEX_ASYNC_HTTP", setting)
+    http = Container().http_transport()
+
+    async def answer() -> tuple[str, list[str]]:
+        stream = await http.aopen(ResponsesRequest(body=BODY, session_id="s", api_base=codex_backend.base_url), AUTH)
+        try:
+            types = [event["type"] async for batch in stream.batches() for event in batch]
+        finally:
+            await stream.aclose()
+        return type(await http.async_client()).__name__, types
+
+    used, types = asyncio.run(answer())
+    assert used == client_class
+    assert types[0] == "response.created" and types[-1] == "response.completed"
