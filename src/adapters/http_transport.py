@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any, Literal
@@ -21,6 +20,7 @@ from ..domain.errors import (
 from ..domain.ports import AuthContext, RawEvent, ResponsesRequest
 from ..domain.sse import SSEDecoder
 from .client_identity import user_agent
+from .loop_resources import PerLoop
 
 RESPONSES_PATH = "/codex/responses"
 DEFAULT_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=20)
@@ -166,9 +166,7 @@ class HttpxResponsesTransport:
     streaming hundreds of answers at once spends its time on (``make bench``).
     ``async_network="httpx"`` (``CODEX_ASYNC_HTTP=httpx``) keeps httpx's own.
 
-    An async client's connections belong to the loop that opened them, and LiteLLM
-    users run several loops in one process (``asyncio.run`` per call, the proxy's own
-    loop), so the async client is kept per loop and closed when its loop shuts down.
+    The async client is kept per event loop (``PerLoop``) and closed when its loop shuts down.
     """
 
     def __init__(
@@ -185,7 +183,7 @@ class HttpxResponsesTransport:
         self.base_url = base_url.rstrip("/")
         self._timeout = timeout
         self._limits = limits
-        self._async_client_class = HttpxAiohttpClient if async_network == "aiohttp" else httpx.AsyncClient
+        async_client_class = HttpxAiohttpClient if async_network == "aiohttp" else httpx.AsyncClient
         self._static_headers = {
             "accept": "text/event-stream",
             "content-type": "application/json",
@@ -194,7 +192,10 @@ class HttpxResponsesTransport:
             "user-agent": user_agent(originator, client_version, user_agent_suffix),
         }
         self._client: httpx.Client | None = None
-        self._async_clients: dict[asyncio.AbstractEventLoop, _LoopClient] = {}
+        self._async_clients: PerLoop[httpx.AsyncClient] = PerLoop(
+            lambda: async_client_class(timeout=timeout, limits=limits, follow_redirects=False, verify=True),
+            lambda client: client.aclose(),
+        )
 
     # -- clients -------------------------------------------------------------
 
@@ -205,18 +206,8 @@ class HttpxResponsesTransport:
         return self._client
 
     async def async_client(self) -> httpx.AsyncClient:
-        """The running loop's client, made on its first request there."""
-        loop = asyncio.get_running_loop()
-        held = self._async_clients.get(loop)
-        if held is None:
-            # A loop closed without finalising its async generators never removed its client.
-            for stale in [other for other in self._async_clients if other.is_closed()]:
-                del self._async_clients[stale]
-            client = self._async_client_class(
-                timeout=self._timeout, limits=self._limits, follow_redirects=False, verify=True
-            )
-            held = self._async_clients[loop] = await _LoopClient.start(client, self._async_clients)
-        return held.client
+        """The running loop's client, made on its first request there and closed when the loop shuts down."""
+        return await self._async_clients.get()
 
     def close(self) -> None:
         if self._client is not None:
@@ -295,37 +286,3 @@ class HttpxResponsesTransport:
                 await response.aclose()
             self._check(response, raw)
         return HttpxAsyncEventStream(response)
-
-
-class _LoopClient:
-    """An event loop's async client, and the async generator that closes it when the loop shuts down.
-
-    ``asyncio.run`` (and uvicorn, and pytest-asyncio) finalise every unfinished async
-    generator of a loop before closing it. The generator started here waits for that:
-    the client's aiohttp session is closed inside its own loop and leaves the registry,
-    instead of being found unclosed by the garbage collector.
-    """
-
-    __slots__ = ("_closer", "client")
-
-    def __init__(self, client: httpx.AsyncClient, closer: AsyncIterator[None]) -> None:
-        self.client = client
-        self._closer = closer  # a loop holds only weak references to its async generators
-
-    @classmethod
-    async def start(
-        cls, client: httpx.AsyncClient, registry: dict[asyncio.AbstractEventLoop, _LoopClient]
-    ) -> _LoopClient:
-        closer = _closed_with_the_loop(client, registry, asyncio.get_running_loop())
-        await anext(closer)
-        return cls(client, closer)
-
-
-async def _closed_with_the_loop(
-    client: httpx.AsyncClient, registry: dict[asyncio.AbstractEventLoop, _LoopClient], loop: asyncio.AbstractEventLoop
-) -> AsyncIterator[None]:
-    try:
-        yield
-    finally:
-        registry.pop(loop, None)
-        await client.aclose()

@@ -8,12 +8,9 @@ so a host that stalled can never put an older login over a newer one.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
-import threading
 import time
-import weakref
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -31,6 +28,7 @@ from ..domain.login_errors import store_lock_timeout, store_unavailable, stored_
 from ..domain.ports import AuthContext
 from .login_document import decode_claims
 from .login_reading import NO_ACCOUNT, auth_of
+from .loop_resources import PerLoop
 
 logger = get_logger(__name__)
 
@@ -130,8 +128,7 @@ def version_of(value: Any) -> int:
 class RedisLoginHash:
     """The Redis I/O of one login, sync and async; every Redis failure becomes a clear store error.
 
-    The async side keeps one client per event loop: a connection belongs to the loop that opened it,
-    and LiteLLM may call from several loops (and threads) in one process.
+    The async side keeps one client per event loop (``PerLoop``), closed when its loop shuts down.
     """
 
     def __init__(self, url: str, key: str, *, buffer_seconds: float, socket_timeout_seconds: float) -> None:
@@ -143,10 +140,9 @@ class RedisLoginHash:
             "socket_connect_timeout": socket_timeout_seconds,
         }
         self.client = redis.Redis.from_url(url, **self._options)
-        self._async_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, aioredis.Redis] = (
-            weakref.WeakKeyDictionary()
+        self._async_clients: PerLoop[aioredis.Redis] = PerLoop(
+            lambda: aioredis.Redis.from_url(url, **self._options), lambda client: client.aclose()
         )
-        self._mutex = threading.Lock()
 
     # -- sync --------------------------------------------------------------------------------
 
@@ -184,31 +180,27 @@ class RedisLoginHash:
 
     # -- async -------------------------------------------------------------------------------
 
-    def aclient(self) -> aioredis.Redis:
-        loop = asyncio.get_running_loop()
-        with self._mutex:
-            client = self._async_clients.get(loop)
-            if client is None:
-                client = aioredis.Redis.from_url(self.url, **self._options)
-                self._async_clients[loop] = client
-            return client
+    async def aclient(self) -> aioredis.Redis:
+        return await self._async_clients.get()
 
     async def aversion(self) -> int:
-        return version_of(await self._areach(lambda: self.aclient().hget(self.key, VERSION)))
+        client = await self.aclient()
+        return version_of(await self._areach(lambda: client.hget(self.key, VERSION)))
 
     async def aread(self) -> StoredRecord | None:
-        return self._parse(await self._areach(lambda: self.aclient().hgetall(self.key)))
+        client = await self.aclient()
+        return self._parse(await self._areach(lambda: client.hgetall(self.key)))
 
     async def aread_required(self) -> StoredRecord:
         return self._required(await self.aread())
 
     async def acompare_and_set(self, version: int, document: dict[str, Any]) -> int:
-        script = self.aclient().register_script(COMPARE_AND_SET)
+        script = (await self.aclient()).register_script(COMPARE_AND_SET)
         args = [str(version), encode(document), now_text()]
         return version_of(await self._areach(lambda: script(keys=[self.key], args=args)))
 
     async def alock(self, expires_after: float, wait: float) -> AsyncLock:
-        lock = self.aclient().lock(self.lock_name, timeout=expires_after, blocking_timeout=wait)
+        lock = (await self.aclient()).lock(self.lock_name, timeout=expires_after, blocking_timeout=wait)
         if not await self._areach(lock.acquire):
             raise store_lock_timeout(self.where, wait)
         return lock

@@ -86,6 +86,19 @@ def test_every_host_sees_a_new_login_on_its_next_request(redis_url: str) -> None
     assert asyncio.run(a.aget_auth()).access_token == newer["tokens"]["access_token"]
 
 
+def test_asyncio_run_per_call_leaves_no_redis_connection_open(redis_url: str) -> None:
+    """Each event loop's async client is closed when its loop shuts down, not left to the collector."""
+    seed(redis_url, make_jwt(exp=time.time() + 3600))
+    store = host(redis_url, None)
+    watcher = redis.Redis.from_url(redis_url)
+    before = len(watcher.client_list())
+    for _ in range(3):
+        asyncio.run(store.aget_auth())
+    assert len(store.hash._async_clients) == 0
+    assert len(watcher.client_list()) == before
+    watcher.close()
+
+
 def test_an_expired_login_is_refreshed_once_and_written_with_a_new_version(
     redis_url: str, token_endpoint: FakeTokenEndpoint
 ) -> None:

@@ -62,7 +62,7 @@ def test_a_loops_client_is_closed_when_the_loop_shuts_down(codex_backend: FakeCo
     for client in clients:
         assert client.is_closed
         assert client._transport.client.closed  # type: ignore[attr-defined]  # the aiohttp session
-    assert http._async_clients == {}
+    assert len(http._async_clients) == 0
 
 
 async def test_one_client_serves_every_call_on_a_loop() -> None:
