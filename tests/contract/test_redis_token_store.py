@@ -95,7 +95,7 @@ def test_asyncio_run_per_call_leaves_no_redis_connection_open(redis_url: str) ->
     for _ in range(3):
         asyncio.run(store.aget_auth())
     assert len(store.hash._async_clients) == 0
-    assert len(watcher.client_list()) == before
+    assert len(watcher.client_list()) <= before  # other tests' connections may close meanwhile, none opened stays
     watcher.close()
 
 
