@@ -27,8 +27,8 @@ from typing import Any
 
 from dependency_injector import providers
 from litellm_codex_oauth_provider.adapters.recording_transport import RecordingResponsesTransport
+from litellm_codex_oauth_provider.domain.answer import CompletionResult
 from litellm_codex_oauth_provider.domain.errors import CodexError
-from litellm_codex_oauth_provider.domain.stream import CompletionResult
 from litellm_codex_oauth_provider.domain.translation import ChatRequest
 from litellm_codex_oauth_provider.entrypoints.container import Container
 

@@ -3,23 +3,16 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any, Literal
 
 import httpx
 from httpx_aiohttp import HttpxAiohttpClient
 
-from ..application.logs import get_logger
-from ..domain.errors import (
-    CodexAPIError,
-    CodexConnectionError,
-    CodexStreamError,
-    CodexTimeoutError,
-    api_error_from_http,
-)
-from ..domain.ports import AuthContext, RawEvent, ResponsesRequest
-from ..domain.sse import SSEDecoder
+from ..domain.backend_errors import api_error_from_http
+from ..domain.errors import CodexAPIError, CodexConnectionError, CodexStreamError, CodexTimeoutError
+from ..domain.ports import AuthContext, ResponsesRequest
 from .client_identity import user_agent
+from .http_event_streams import HttpxAsyncEventStream, HttpxEventStream, request_id_of
 from .loop_resources import PerLoop
 
 RESPONSES_PATH = "/codex/responses"
@@ -28,36 +21,12 @@ DEFAULT_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=20
 queue a proxy's 101st concurrent stream. The idle pool of the sync client stays at httpx's 20:
 httpcore checks every pooled connection on every request and every close."""
 
-logger = get_logger(__name__)
-
 
 def _json_or_text(raw: bytes) -> Any:
     try:
         return json.loads(raw)
     except ValueError:
         return raw.decode("utf-8", "replace")
-
-
-def _request_id(headers: Mapping[str, str]) -> str | None:
-    return headers.get("x-request-id") or headers.get("x-oai-request-id")
-
-
-def _stream_failure(exc: httpx.HTTPError, request_id: str | None) -> CodexStreamError:
-    """An httpx failure while reading the answer, as the package's error (never with the URL's secrets).
-
-    Only a read timeout is silence: over aiohttp a dropped connection arrives as another
-    ``TimeoutException`` subclass (httpx-aiohttp maps aiohttp's connection errors so).
-    """
-    if isinstance(exc, httpx.ReadTimeout):
-        return CodexTimeoutError(
-            f"the answer stream was silent longer than the idle timeout ({type(exc).__name__})",
-            request_id=request_id,
-        )
-    return CodexConnectionError(
-        f"the answer stream closed before response.completed ({type(exc).__name__})",
-        status_code=502,
-        request_id=request_id,
-    )
 
 
 def _open_failure(exc: httpx.HTTPError) -> CodexStreamError:
@@ -76,85 +45,9 @@ def _redirect_error(response: httpx.Response) -> CodexAPIError:
         502,
         f"the backend answered {response.status_code} (a redirect to {target}); redirects are not followed",
         headers=response.headers,
-        request_id=_request_id(response.headers),
+        request_id=request_id_of(response.headers),
         transient=False,
     )
-
-
-def _decoded(decoder: SSEDecoder, chunk: bytes) -> list[RawEvent]:
-    events = decoder.feed(chunk)
-    _warn_malformed(decoder)
-    return events
-
-
-def _warn_malformed(decoder: SSEDecoder) -> None:
-    if decoder.malformed:
-        logger.warning("codex_sse_data_undecodable", skipped=len(decoder.malformed), previews=decoder.malformed[:3])
-        decoder.malformed.clear()
-
-
-class HttpxEventStream:
-    """An open sync answer stream."""
-
-    def __init__(self, response: httpx.Response) -> None:
-        self._response = response
-
-    @property
-    def headers(self) -> Mapping[str, str]:
-        return self._response.headers
-
-    @property
-    def request_id(self) -> str | None:
-        return _request_id(self._response.headers)
-
-    def batches(self) -> Iterator[list[RawEvent]]:
-        decoder = SSEDecoder()
-        try:
-            for chunk in self._response.iter_bytes():
-                events = _decoded(decoder, chunk)
-                if events:
-                    yield events
-        except httpx.HTTPError as exc:
-            raise _stream_failure(exc, self.request_id) from None
-        rest = decoder.flush()
-        _warn_malformed(decoder)
-        if rest:
-            yield rest
-
-    def close(self) -> None:
-        self._response.close()
-
-
-class HttpxAsyncEventStream:
-    """An open async answer stream."""
-
-    def __init__(self, response: httpx.Response) -> None:
-        self._response = response
-
-    @property
-    def headers(self) -> Mapping[str, str]:
-        return self._response.headers
-
-    @property
-    def request_id(self) -> str | None:
-        return _request_id(self._response.headers)
-
-    async def batches(self) -> AsyncIterator[list[RawEvent]]:
-        decoder = SSEDecoder()
-        try:
-            async for chunk in self._response.aiter_bytes():
-                events = _decoded(decoder, chunk)
-                if events:
-                    yield events
-        except httpx.HTTPError as exc:
-            raise _stream_failure(exc, self.request_id) from None
-        rest = decoder.flush()
-        _warn_malformed(decoder)
-        if rest:
-            yield rest
-
-    async def aclose(self) -> None:
-        await self._response.aclose()
 
 
 class HttpxResponsesTransport:

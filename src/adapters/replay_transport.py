@@ -21,7 +21,7 @@ from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..domain.errors import api_error_from_http
+from ..domain.backend_errors import api_error_from_http
 from ..domain.ports import AuthContext, RawEvent, ResponsesRequest
 from ..domain.sse import SSEDecoder
 

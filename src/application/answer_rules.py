@@ -5,9 +5,9 @@ from __future__ import annotations
 import dataclasses
 import threading
 
+from ..domain.answer import CompletionResult, StreamDelta
 from ..domain.errors import CodexRequestError
 from ..domain.params import StopCutter
-from ..domain.stream import CompletionResult, StreamDelta
 from ..domain.translation import RequestPlan
 from .logs import get_logger
 

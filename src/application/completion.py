@@ -15,6 +15,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
+from ..domain.answer import CompletionResult, StreamDelta
 from ..domain.errors import CodexAPIError
 from ..domain.limits import RateLimitSnapshot
 from ..domain.models import ModelSpec, normalize_model
@@ -27,7 +28,7 @@ from ..domain.ports import (
     ResponsesTransport,
     TokenStore,
 )
-from ..domain.stream import CompletionResult, ResponseStreamState, StreamDelta
+from ..domain.stream import ResponseStreamState
 from ..domain.translation import ChatRequest, RequestPlan, plan_request
 from .answer_rules import StopFilter, cut_at_stop, report_dropped
 from .logs import get_logger

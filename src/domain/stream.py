@@ -12,84 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import CodexStreamError, api_error_from_event
+from .answer import CompletionResult, FinishReason, StreamDelta, ToolCall, ToolCallDelta, Usage, int_or_zero
+from .backend_errors import api_error_from_event
+from .errors import CodexStreamError
 from .ports import RawEvent
-
-FinishReason = str  # "stop" | "tool_calls" | "length" | "content_filter"
-
-
-@dataclass(frozen=True, slots=True)
-class Usage:
-    input_tokens: int = 0
-    output_tokens: int = 0
-    total_tokens: int = 0
-    cached_tokens: int = 0
-    reasoning_tokens: int = 0
-
-    @classmethod
-    def from_response(cls, usage: Any) -> Usage | None:
-        if not isinstance(usage, dict):
-            return None
-        input_tokens = _int(usage.get("input_tokens"))
-        output_tokens = _int(usage.get("output_tokens"))
-        input_details = usage.get("input_tokens_details") or {}
-        output_details = usage.get("output_tokens_details") or {}
-        return cls(
-            input_tokens=input_tokens,
-            output_tokens=output_tokens,
-            total_tokens=_int(usage.get("total_tokens")) or input_tokens + output_tokens,
-            cached_tokens=_int(input_details.get("cached_tokens")) if isinstance(input_details, dict) else 0,
-            reasoning_tokens=(_int(output_details.get("reasoning_tokens")) if isinstance(output_details, dict) else 0),
-        )
-
-
-@dataclass(slots=True)
-class ToolCallDelta:
-    """A piece of one tool call. ``id`` and ``name`` come on the call's first piece only."""
-
-    index: int
-    id: str | None = None
-    name: str | None = None
-    arguments: str = ""
-
-
-@dataclass(slots=True)
-class StreamDelta:
-    """What one network read added to the answer."""
-
-    text: str = ""
-    reasoning: str = ""
-    tool_calls: list[ToolCallDelta] = field(default_factory=list)
-    finish_reason: FinishReason | None = None
-    usage: Usage | None = None
-    reasoning_items: tuple[dict[str, Any], ...] = ()
-    """On the finishing delta: the answer's encrypted reasoning, for the caller to send back."""
-
-    @property
-    def has_content(self) -> bool:
-        return bool(self.text or self.reasoning or self.tool_calls)
-
-
-@dataclass(frozen=True, slots=True)
-class ToolCall:
-    id: str
-    name: str
-    arguments: str
-
-
-@dataclass(frozen=True, slots=True)
-class CompletionResult:
-    """The whole answer."""
-
-    response_id: str | None
-    model: str | None
-    text: str
-    reasoning: str
-    tool_calls: tuple[ToolCall, ...]
-    finish_reason: FinishReason
-    usage: Usage | None
-    reasoning_items: tuple[dict[str, Any], ...] = ()
-    """Reasoning items (with ``encrypted_content``) to send back on the next turn."""
 
 
 @dataclass(slots=True)
@@ -185,7 +111,7 @@ class ResponseStreamState:
             return
         item_id = str(event.get("item_id") or "")
         self._reasoning_streamed.add(item_id)
-        self._add_reasoning(piece, (item_id, _int(event.get("summary_index"))), delta)
+        self._add_reasoning(piece, (item_id, int_or_zero(event.get("summary_index"))), delta)
 
     def _add_reasoning(self, piece: str, key: tuple[str, int], delta: StreamDelta) -> None:
         if key != self._reasoning_key and self._reasoning:
@@ -324,10 +250,6 @@ def _message_text(item: dict[str, Any]) -> str:
 def _call_key(item: dict[str, Any]) -> str:
     """Argument deltas name their call by item id; an item without one is known by its call id."""
     return str(item.get("id") or item.get("call_id") or "")
-
-
-def _int(value: Any) -> int:
-    return value if isinstance(value, int) else 0
 
 
 _TEXT_DELTA = "response.output_text.delta"

@@ -37,8 +37,8 @@ from litellm.exceptions import (
     Timeout,
 )
 
+from ..domain.backend_errors import POLICY_CODES
 from ..domain.errors import (
-    POLICY_CODES,
     CodexAPIError,
     CodexAuthError,
     CodexAuthRefreshError,

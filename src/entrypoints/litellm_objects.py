@@ -17,9 +17,9 @@ from litellm.types.utils import (
 )
 from litellm.types.utils import Usage as LiteLLMUsage
 
+from ..domain.answer import CompletionResult, StreamDelta, Usage
 from ..domain.messages import REASONING_ITEMS_FIELD
 from ..domain.models import normalize_model
-from ..domain.stream import CompletionResult, StreamDelta, Usage
 from ..domain.translation import ChatRequest
 from .chunks import CodexChunk, streaming_choice, text_chunk
 

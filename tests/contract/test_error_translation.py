@@ -6,6 +6,7 @@ from typing import Any
 
 import litellm
 import pytest
+from litellm_codex_oauth_provider.domain.backend_errors import api_error_from_event, api_error_from_http
 from litellm_codex_oauth_provider.domain.errors import (
     CodexAuthFileNotFoundError,
     CodexAuthRefreshError,
@@ -14,8 +15,6 @@ from litellm_codex_oauth_provider.domain.errors import (
     CodexRequestError,
     CodexStreamError,
     CodexTimeoutError,
-    api_error_from_event,
-    api_error_from_http,
 )
 from litellm_codex_oauth_provider.domain.models import ModelSpec
 from litellm_codex_oauth_provider.entrypoints.errors import (

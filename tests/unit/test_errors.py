@@ -8,13 +8,12 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 
 import pytest
+from litellm_codex_oauth_provider.domain.backend_errors import api_error_from_event, api_error_from_http
 from litellm_codex_oauth_provider.domain.errors import (
     CodexAPIError,
     CodexContextWindowError,
     CodexUsageLimitError,
     CodexUsageNotIncludedError,
-    api_error_from_event,
-    api_error_from_http,
 )
 from litellm_codex_oauth_provider.domain.limits import (
     RateLimitSnapshot,

@@ -7,10 +7,11 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from litellm_codex_oauth_provider.domain.answer import CompletionResult
 from litellm_codex_oauth_provider.domain.errors import CodexAPIError, CodexRequestError
 from litellm_codex_oauth_provider.domain.params import NOT_SENT_PARAMS, StopCutter
 from litellm_codex_oauth_provider.domain.sse import SSEDecoder
-from litellm_codex_oauth_provider.domain.stream import CompletionResult, ResponseStreamState
+from litellm_codex_oauth_provider.domain.stream import ResponseStreamState
 from litellm_codex_oauth_provider.domain.translation import ChatRequest, plan_request
 
 from tests.fixtures_io import NAMES, fixture_bytes

@@ -8,12 +8,8 @@ from typing import Any
 
 import pytest
 from litellm_codex_oauth_provider.application.completion import CompletionService
-from litellm_codex_oauth_provider.domain.errors import (
-    CodexAPIError,
-    CodexConnectionError,
-    CodexUsageLimitError,
-    api_error_from_http,
-)
+from litellm_codex_oauth_provider.domain.backend_errors import api_error_from_http
+from litellm_codex_oauth_provider.domain.errors import CodexAPIError, CodexConnectionError, CodexUsageLimitError
 from litellm_codex_oauth_provider.domain.ports import AuthContext, RawEvent, ResponsesRequest
 from litellm_codex_oauth_provider.domain.translation import ChatRequest
 

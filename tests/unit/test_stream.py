@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from litellm_codex_oauth_provider.domain.answer import CompletionResult, StreamDelta
 from litellm_codex_oauth_provider.domain.errors import CodexAPIError
-from litellm_codex_oauth_provider.domain.stream import CompletionResult, ResponseStreamState, StreamDelta
+from litellm_codex_oauth_provider.domain.stream import ResponseStreamState
 
 from tests.fakes.codex_backend import answer, function_call_events, message_events, reasoning_events
 from tests.fixtures_io import fixture_events

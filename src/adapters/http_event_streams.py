@@ -1,0 +1,116 @@
+"""An open answer over httpx, sync and async: its headers, and its body as batches of SSE events.
+
+Each batch is what one network read brought, decoded; an httpx failure while
+reading becomes the package's stream error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator, Mapping
+
+import httpx
+
+from ..application.logs import get_logger
+from ..domain.errors import CodexConnectionError, CodexStreamError, CodexTimeoutError
+from ..domain.ports import RawEvent
+from ..domain.sse import SSEDecoder
+
+logger = get_logger(__name__)
+
+
+def request_id_of(headers: Mapping[str, str]) -> str | None:
+    return headers.get("x-request-id") or headers.get("x-oai-request-id")
+
+
+def _stream_failure(exc: httpx.HTTPError, request_id: str | None) -> CodexStreamError:
+    """An httpx failure while reading the answer, as the package's error (never with the URL's secrets).
+
+    Only a read timeout is silence: over aiohttp a dropped connection arrives as another
+    ``TimeoutException`` subclass (httpx-aiohttp maps aiohttp's connection errors so).
+    """
+    if isinstance(exc, httpx.ReadTimeout):
+        return CodexTimeoutError(
+            f"the answer stream was silent longer than the idle timeout ({type(exc).__name__})",
+            request_id=request_id,
+        )
+    return CodexConnectionError(
+        f"the answer stream closed before response.completed ({type(exc).__name__})",
+        status_code=502,
+        request_id=request_id,
+    )
+
+
+def _decoded(decoder: SSEDecoder, chunk: bytes) -> list[RawEvent]:
+    events = decoder.feed(chunk)
+    _warn_malformed(decoder)
+    return events
+
+
+def _warn_malformed(decoder: SSEDecoder) -> None:
+    if decoder.malformed:
+        logger.warning("codex_sse_data_undecodable", skipped=len(decoder.malformed), previews=decoder.malformed[:3])
+        decoder.malformed.clear()
+
+
+class HttpxEventStream:
+    """An open sync answer stream."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        self._response = response
+
+    @property
+    def headers(self) -> Mapping[str, str]:
+        return self._response.headers
+
+    @property
+    def request_id(self) -> str | None:
+        return request_id_of(self._response.headers)
+
+    def batches(self) -> Iterator[list[RawEvent]]:
+        decoder = SSEDecoder()
+        try:
+            for chunk in self._response.iter_bytes():
+                events = _decoded(decoder, chunk)
+                if events:
+                    yield events
+        except httpx.HTTPError as exc:
+            raise _stream_failure(exc, self.request_id) from None
+        rest = decoder.flush()
+        _warn_malformed(decoder)
+        if rest:
+            yield rest
+
+    def close(self) -> None:
+        self._response.close()
+
+
+class HttpxAsyncEventStream:
+    """An open async answer stream."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        self._response = response
+
+    @property
+    def headers(self) -> Mapping[str, str]:
+        return self._response.headers
+
+    @property
+    def request_id(self) -> str | None:
+        return request_id_of(self._response.headers)
+
+    async def batches(self) -> AsyncIterator[list[RawEvent]]:
+        decoder = SSEDecoder()
+        try:
+            async for chunk in self._response.aiter_bytes():
+                events = _decoded(decoder, chunk)
+                if events:
+                    yield events
+        except httpx.HTTPError as exc:
+            raise _stream_failure(exc, self.request_id) from None
+        rest = decoder.flush()
+        _warn_malformed(decoder)
+        if rest:
+            yield rest
+
+    async def aclose(self) -> None:
+        await self._response.aclose()
