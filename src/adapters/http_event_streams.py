@@ -46,14 +46,21 @@ def _decoded(decoder: SSEDecoder, chunk: bytes) -> list[RawEvent]:
     return events
 
 
+def _flushed(decoder: SSEDecoder) -> list[RawEvent]:
+    """The events left when the body ended (a last event without its blank line)."""
+    rest = decoder.flush()
+    _warn_malformed(decoder)
+    return rest
+
+
 def _warn_malformed(decoder: SSEDecoder) -> None:
     if decoder.malformed:
         logger.warning("codex_sse_data_undecodable", skipped=len(decoder.malformed), previews=decoder.malformed[:3])
         decoder.malformed.clear()
 
 
-class HttpxEventStream:
-    """An open sync answer stream."""
+class _OpenAnswer:
+    """What the sync and async answers share: the response, its headers and its request id."""
 
     def __init__(self, response: httpx.Response) -> None:
         self._response = response
@@ -65,6 +72,10 @@ class HttpxEventStream:
     @property
     def request_id(self) -> str | None:
         return request_id_of(self._response.headers)
+
+
+class HttpxEventStream(_OpenAnswer):
+    """An open sync answer stream."""
 
     def batches(self) -> Iterator[list[RawEvent]]:
         decoder = SSEDecoder()
@@ -75,8 +86,7 @@ class HttpxEventStream:
                     yield events
         except httpx.HTTPError as exc:
             raise _stream_failure(exc, self.request_id) from None
-        rest = decoder.flush()
-        _warn_malformed(decoder)
+        rest = _flushed(decoder)
         if rest:
             yield rest
 
@@ -84,19 +94,8 @@ class HttpxEventStream:
         self._response.close()
 
 
-class HttpxAsyncEventStream:
+class HttpxAsyncEventStream(_OpenAnswer):
     """An open async answer stream."""
-
-    def __init__(self, response: httpx.Response) -> None:
-        self._response = response
-
-    @property
-    def headers(self) -> Mapping[str, str]:
-        return self._response.headers
-
-    @property
-    def request_id(self) -> str | None:
-        return request_id_of(self._response.headers)
 
     async def batches(self) -> AsyncIterator[list[RawEvent]]:
         decoder = SSEDecoder()
@@ -107,8 +106,7 @@ class HttpxAsyncEventStream:
                     yield events
         except httpx.HTTPError as exc:
             raise _stream_failure(exc, self.request_id) from None
-        rest = decoder.flush()
-        _warn_malformed(decoder)
+        rest = _flushed(decoder)
         if rest:
             yield rest
 
