@@ -13,6 +13,7 @@ from ..domain.errors import CodexAPIError, CodexConnectionError, CodexStreamErro
 from ..domain.ports import AuthContext, ResponsesRequest
 from .client_identity import user_agent
 from .http_event_streams import HttpxAsyncEventStream, HttpxEventStream, request_id_of
+from .lazy_client import LazyClient
 from .loop_resources import PerLoop
 
 RESPONSES_PATH = "/codex/responses"
@@ -75,7 +76,6 @@ class HttpxResponsesTransport:
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._timeout = timeout
-        self._limits = limits
         async_client_class = HttpxAiohttpClient if async_network == "aiohttp" else httpx.AsyncClient
         self._static_headers = {
             "accept": "text/event-stream",
@@ -84,7 +84,7 @@ class HttpxResponsesTransport:
             "version": client_version,
             "user-agent": user_agent(originator, client_version, user_agent_suffix),
         }
-        self._client: httpx.Client | None = None
+        self._client = LazyClient(timeout=timeout, limits=limits, follow_redirects=False, verify=True)
         self._async_clients: PerLoop[httpx.AsyncClient] = PerLoop(
             lambda: async_client_class(timeout=timeout, limits=limits, follow_redirects=False, verify=True),
             lambda client: client.aclose(),
@@ -94,18 +94,14 @@ class HttpxResponsesTransport:
 
     @property
     def client(self) -> httpx.Client:
-        if self._client is None:
-            self._client = httpx.Client(timeout=self._timeout, limits=self._limits, follow_redirects=False, verify=True)
-        return self._client
+        return self._client.get()
 
     async def async_client(self) -> httpx.AsyncClient:
         """The running loop's client, made on its first request there and closed when the loop shuts down."""
         return await self._async_clients.get()
 
     def close(self) -> None:
-        if self._client is not None:
-            self._client.close()
-            self._client = None
+        self._client.close()
 
     # -- requests -------------------------------------------------------------
 
