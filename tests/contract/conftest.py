@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import socketserver
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+
+from tests.fakes.codex_backend import FakeCodexBackend
+from tests.fakes.token_endpoint import FakeTokenEndpoint
 
 
 @pytest.fixture
@@ -47,3 +51,20 @@ def redis_url(redis_server: Any) -> str:
     with redis.Redis.from_url(redis_server.url) as client:
         client.flushall()
     return str(redis_server.url)
+
+
+@pytest.fixture
+def token_endpoint(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeTokenEndpoint]:
+    """The stand-in OAuth endpoint, which ``CODEX_OAUTH_TOKEN_URL`` points at."""
+    with FakeTokenEndpoint() as endpoint:
+        monkeypatch.setenv("CODEX_OAUTH_TOKEN_URL", endpoint.url)
+        yield endpoint
+
+
+@pytest.fixture
+def busy_backend(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeCodexBackend]:
+    """The fake backend with a listen queue deep enough for 160 connections arriving at once."""
+    monkeypatch.setattr(socketserver.TCPServer, "request_queue_size", 256)
+    with FakeCodexBackend() as backend:
+        monkeypatch.setenv("CODEX_BASE_URL", backend.base_url)
+        yield backend

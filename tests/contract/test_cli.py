@@ -207,13 +207,6 @@ def test_chat_unreachable_backend(capsys: pytest.CaptureFixture[str], auth_file:
 # -- refresh -----------------------------------------------------------------------
 
 
-@pytest.fixture
-def token_endpoint(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeTokenEndpoint]:
-    with FakeTokenEndpoint() as endpoint:
-        monkeypatch.setenv("CODEX_OAUTH_TOKEN_URL", endpoint.url)
-        yield endpoint
-
-
 def test_refresh_rotates_the_login(
     capsys: pytest.CaptureFixture[str], auth_file: Path, token_endpoint: FakeTokenEndpoint
 ) -> None:

@@ -5,17 +5,14 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socketserver
 import stat
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from litellm_codex_oauth_provider.adapters.auth_file import CodexAuthFileTokenStore
 from litellm_codex_oauth_provider.adapters.oauth_refresh import OAuthRefreshClient
 
@@ -25,22 +22,6 @@ from tests.fakes.token_endpoint import FakeTokenEndpoint
 
 REPO = Path(__file__).resolve().parents[2]
 UNKNOWN = {"agent_identity": {"id": "agent-1"}, "personal_access_token": None, "future_key": [1, 2, 3]}
-
-
-@pytest.fixture
-def token_endpoint(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeTokenEndpoint]:
-    with FakeTokenEndpoint() as endpoint:
-        monkeypatch.setenv("CODEX_OAUTH_TOKEN_URL", endpoint.url)
-        yield endpoint
-
-
-@pytest.fixture
-def busy_backend(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeCodexBackend]:
-    """The fake backend with a listen queue deep enough for 160 connections arriving at once."""
-    monkeypatch.setattr(socketserver.TCPServer, "request_queue_size", 256)
-    with FakeCodexBackend() as backend:
-        monkeypatch.setenv("CODEX_BASE_URL", backend.base_url)
-        yield backend
 
 
 class FileWatcher:

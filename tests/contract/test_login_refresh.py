@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import socket
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,13 +16,6 @@ from litellm_codex_oauth_provider.domain.errors import CodexAuthRefreshError
 
 from tests.fakes.logins import ACCOUNT_ID, codex_auth_document, make_jwt, write_auth_file
 from tests.fakes.token_endpoint import Failure, FakeTokenEndpoint, oauth_error
-
-
-@pytest.fixture
-def token_endpoint(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeTokenEndpoint]:
-    with FakeTokenEndpoint() as endpoint:
-        monkeypatch.setenv("CODEX_OAUTH_TOKEN_URL", endpoint.url)
-        yield endpoint
 
 
 def expired_login(path: Path, refresh_token: str = "rt-initial") -> str:

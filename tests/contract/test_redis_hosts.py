@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import json
 import os
-import socketserver
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,14 +18,6 @@ from tests.fakes.token_endpoint import FakeTokenEndpoint
 
 REPO = Path(__file__).resolve().parents[2]
 KEY = "codex:login:replicas"
-
-
-@pytest.fixture
-def busy_backend(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeCodexBackend]:
-    monkeypatch.setattr(socketserver.TCPServer, "request_queue_size", 256)
-    with FakeCodexBackend() as backend:
-        monkeypatch.setenv("CODEX_BASE_URL", backend.base_url)
-        yield backend
 
 
 def test_hosts_meeting_an_expired_login_share_one_refresh(

@@ -6,7 +6,6 @@ import asyncio
 import json
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,12 +26,6 @@ from tests.fakes.token_endpoint import FakeTokenEndpoint
 
 KEY = "codex:login:test"
 UNKNOWN = {"agent_identity": {"id": "agent-1"}, "future_key": [1, 2, 3]}
-
-
-@pytest.fixture
-def token_endpoint() -> Iterator[FakeTokenEndpoint]:
-    with FakeTokenEndpoint() as endpoint:
-        yield endpoint
 
 
 def host(redis_url: str, refresher: Any, **options: Any) -> RedisTokenStore:
