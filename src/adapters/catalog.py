@@ -190,10 +190,6 @@ class CodexModelCatalog:
 
     # -- network -----------------------------------------------------------------------------
 
-    @property
-    def client(self) -> httpx.Client:
-        return self._http.get()
-
     def _request(self, auth: AuthContext, etag: str | None) -> httpx.Response:
         headers = {
             **self._headers,
@@ -203,10 +199,7 @@ class CodexModelCatalog:
         if etag:
             headers["if-none-match"] = etag
         url = self.base_url + CODEX_MODELS_ENDPOINT
-        try:
-            return self.client.get(url, params={"client_version": self.client_version}, headers=headers)
-        except httpx.HTTPError as exc:
-            raise FetchError(f"GET {url} failed: {type(exc).__name__}") from None
+        return self._http.fetch(url, params={"client_version": self.client_version}, headers=headers)
 
     def _fetch(self, key: str, previous: Cached[CatalogCopy] | None) -> Cached[CatalogCopy]:
         auth = self.tokens.get_auth()

@@ -134,16 +134,6 @@ class GitHubInstructionSource:
 
     # -- network -------------------------------------------------------------------------
 
-    @property
-    def client(self) -> httpx.Client:
-        return self._http.get()
-
-    def _get(self, url: str, headers: dict[str, str]) -> httpx.Response:
-        try:
-            return self.client.get(url, headers=headers)
-        except httpx.HTTPError as exc:
-            raise FetchError(f"GET {url} failed: {type(exc).__name__}") from None
-
     def latest_tag(self) -> str:
         """The latest release's tag, asked for at most once per TTL (one lock for all families)."""
         with self._tag_lock:
@@ -154,7 +144,7 @@ class GitHubInstructionSource:
             headers = {"accept": "application/vnd.github+json"}
             if self._tag_etag and self._tag is not None:
                 headers["if-none-match"] = self._tag_etag
-            response = self._get(url, headers)
+            response = self._http.fetch(url, headers=headers)
             if response.status_code == 304 and self._tag is not None:
                 self._tag = (self._tag[0], now)
                 return self._tag[0]
@@ -176,7 +166,7 @@ class GitHubInstructionSource:
         headers: dict[str, str] = {}
         if previous is not None and previous.value.url == url and previous.value.etag:
             headers["if-none-match"] = previous.value.etag
-        response = self._get(url, headers)
+        response = self._http.fetch(url, headers=headers)
         now = self._clock()
         if response.status_code == 304 and previous is not None:
             copy = previous.value

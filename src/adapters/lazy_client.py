@@ -1,4 +1,4 @@
-"""An ``httpx.Client`` made on first use, shared by threads, closable."""
+"""An ``httpx.Client`` made on first use, shared by threads, closable; its GETs fail as ``FetchError``."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import threading
 from typing import Any
 
 import httpx
+
+from .refresh_cache import FetchError
 
 
 class LazyClient:
@@ -21,6 +23,13 @@ class LazyClient:
             if self._client is None:
                 self._client = httpx.Client(**self._options)
             return self._client
+
+    def fetch(self, url: str, **options: Any) -> httpx.Response:
+        """``GET url``; a network failure is a ``FetchError`` naming the URL, never a body or a token."""
+        try:
+            return self.get().get(url, **options)
+        except httpx.HTTPError as exc:
+            raise FetchError(f"GET {url} failed: {type(exc).__name__}") from None
 
     def close(self) -> None:
         with self._lock:
