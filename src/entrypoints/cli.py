@@ -1,4 +1,4 @@
-"""``codex-litellm``: the command line (status, models, chat, refresh, serve).
+"""``codex-litellm``: the command line (status, models, chat, refresh, serve; login in :mod:`.cli_login`).
 
 It builds the same object graph as the LiteLLM provider, through the container,
 and talks to the application directly: no ``import litellm`` (5 s) for a status
@@ -24,6 +24,7 @@ from ..adapters.login_summary import read_login_summary
 from ..domain.errors import CodexAuthTokenError, CodexError
 from ..domain.models import EFFORT_LEVELS, MODEL_CATALOG, ModelSpec
 from ..domain.translation import ChatRequest
+from .cli_login import add_login_commands
 from .cli_output import (
     EXIT_FAILED,
     EXIT_NO_LOGIN,
@@ -199,6 +200,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     serve.add_argument("--port", type=int, default=4000, help="port to listen on (default: 4000)")
     serve.set_defaults(handler=_serve)
+    add_login_commands(commands)
     add_redis_commands(commands)
     return parser
 

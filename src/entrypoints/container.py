@@ -47,7 +47,7 @@ class Container(containers.DeclarativeContainer):
 
     oauth_refresh_client = providers.Singleton(
         OAuthRefreshClient,
-        token_url=settings.provided.oauth_token_url,
+        token_url=settings.provided.token_url,
         client_id=CODEX_OAUTH_CLIENT_ID,
     )
 

@@ -19,6 +19,7 @@ from ..domain.constants import (
     GITHUB_RAW_URL,
     TOKEN_CACHE_BUFFER_SECONDS,
 )
+from ..domain.signin import AUTH_BASE_URL, CALLBACK_PORT, SignInEndpoints
 
 
 class CodexSettings(BaseSettings):
@@ -34,6 +35,11 @@ class CodexSettings(BaseSettings):
     mode: bool = DEFAULT_CODEX_MODE
     base_url: str = CODEX_API_BASE_URL
     oauth_token_url: str = CODEX_OAUTH_TOKEN_URL
+    """``CODEX_OAUTH_TOKEN_URL``: when set, it wins over the token URL derived from ``CODEX_AUTH_BASE_URL``."""
+    auth_base_url: str = AUTH_BASE_URL
+    """``CODEX_AUTH_BASE_URL``: the sign-in server; the authorize, token, device-code and revoke URLs derive from it."""
+    login_callback_port: int = Field(default=CALLBACK_PORT, ge=0, le=65535)
+    """``CODEX_LOGIN_CALLBACK_PORT``: where ``codex-litellm login`` waits for the browser (1457 if taken; 0: any)."""
     github_api_url: str = GITHUB_API_URL
     github_raw_url: str = GITHUB_RAW_URL
     instructions_cache_ttl_seconds: float = CODEX_INSTRUCTIONS_CACHE_TTL_SECONDS
@@ -66,6 +72,17 @@ class CodexSettings(BaseSettings):
     """``CODEX_REDIS_KEY``: the Redis key (a hash) the login lives under."""
     redis_lock_timeout_seconds: float = 60.0
     """The refresh lock expires after this long, so a host that died holding it cannot block the others."""
+
+    @property
+    def signin_endpoints(self) -> SignInEndpoints:
+        return SignInEndpoints.derive(self.auth_base_url, self.token_url)
+
+    @property
+    def token_url(self) -> str:
+        """``CODEX_OAUTH_TOKEN_URL`` when set, else ``{CODEX_AUTH_BASE_URL}/oauth/token``."""
+        if "oauth_token_url" in self.model_fields_set:
+            return self.oauth_token_url
+        return SignInEndpoints.derive(self.auth_base_url).token_url
 
     @property
     def auth_path(self) -> Path:
