@@ -44,7 +44,8 @@ class FakeUser:
 
     email: str = "dev@example.com"
     account_id: str = "acct-test-123"
-    user_id: str = "user-dev"
+    user_id: str = "user-1"
+    """The ``user_id`` of ``tests.fakes.logins.make_jwt``: the same person as the test logins."""
     plan: str = "plus"
 
 
