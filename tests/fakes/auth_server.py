@@ -75,6 +75,8 @@ class FakeAuthServer:
         self.user = user or FakeUser()
         self.interval = interval
         """What the device-code answer says, a string as the real server sends it."""
+        self.expires_in: Any = None
+        """The device code's ``expires_in``, when the answer should carry one."""
         self.auto_approve = False
         """Approve each device code at its first poll (no user needed)."""
         self.device_script: list[str] = []
@@ -86,6 +88,7 @@ class FakeAuthServer:
         self.authorize_requests: list[dict[str, str]] = []
         self.exchanges: list[dict[str, str]] = []
         self.revoked: list[str] = []
+        self.refreshes = 0
         self.devices: dict[str, Device] = {}
         self.grants: list[int] = []
         """Every sign-in (code exchange), in order."""
@@ -152,6 +155,7 @@ class FakeAuthServer:
             if body.get("client_id") != CLIENT_ID:
                 return 401, {"error": "invalid_client"}
             if body.get("grant_type") == "refresh_token":
+                self.refreshes += 1
                 grant = self.valid_refresh.pop(body.get("refresh_token", ""), None)
                 if grant is None:
                     return 401, {"error": {"code": "refresh_token_reused", "message": "already used"}}
@@ -264,6 +268,8 @@ def _handler_for(server: FakeAuthServer) -> type[BaseHTTPRequestHandler]:
                     return
                 device = server.new_device()
                 answer = {"device_auth_id": device.device_auth_id, "user_code": device.user_code}
+                if server.expires_in is not None:
+                    answer["expires_in"] = server.expires_in
                 self._send(200, {**answer, "interval": server.interval})
             elif path == "/api/accounts/deviceauth/token":
                 self._send(*server.poll(body))
