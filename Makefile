@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev,proxy,redis]"
 	touch $(STAMP)
 
-test: $(STAMP) redis-server
+test: $(STAMP) redis-server chromium
 	$(BIN)/python -m pytest -q tests
 
 # The Redis token store's tests run against a real redis-server (Debian's package).
@@ -26,6 +26,13 @@ redis-server:
 		sudo=""; [ "$$(id -u)" -eq 0 ] || sudo="sudo"; \
 		$$sudo apt-get update -qq && $$sudo apt-get install -y -qq redis-server >/dev/null; \
 	} || echo "redis-server could not be installed: the Redis tests will be skipped"
+
+# The browser sign-in test drives a real headless Chromium (Debian's package).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+		sudo=""; [ "$$(id -u)" -eq 0 ] || sudo="sudo"; \
+		$$sudo apt-get update -qq && $$sudo apt-get install -y -qq chromium >/dev/null; \
+	} || echo "chromium could not be installed: the browser sign-in test will be skipped"
 
 test-unit: $(STAMP)
 	$(BIN)/python -m pytest -q tests/unit
