@@ -17,17 +17,8 @@ import httpx
 
 from ..application.logs import get_logger
 from ..domain.constants import CODEX_OAUTH_CLIENT_ID
-from ..domain.signin import (
-    LOGIN_AGAIN,
-    CodexSignInError,
-    DeviceApproval,
-    DeviceCode,
-    SignInEndpoints,
-    code_exchange_body,
-    device_code_of,
-    device_poll_step,
-    oauth_error_code,
-)
+from ..domain.device_code import DeviceApproval, DeviceCode, device_code_of, device_poll_step, oauth_error_code
+from ..domain.signin import LOGIN_AGAIN, CodexSignInError, SignInEndpoints, code_exchange_body
 from ..domain.signin_document import checked_token_answer
 
 logger = get_logger(__name__)

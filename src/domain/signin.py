@@ -12,9 +12,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from .errors import CodexAuthError
@@ -24,10 +23,6 @@ CALLBACK_PORT = 1455
 FALLBACK_CALLBACK_PORT = 1457
 CALLBACK_PATH = "/auth/callback"
 SCOPE = "openid profile email offline_access"
-DEVICE_WAIT_SECONDS = 15 * 60
-"""How long a device code is polled when the server does not say when it expires."""
-SLOW_DOWN_STEP_SECONDS = 5.0
-"""RFC 8628: ``slow_down`` adds five seconds to the polling interval."""
 LOGIN_AGAIN = "run `codex-litellm login` again"
 
 
@@ -165,104 +160,3 @@ def code_exchange_body(*, code: str, redirect_uri: str, client_id: str, verifier
 def _clean(text: str, limit: int = 200) -> str:
     """A server's words, on one line and short: they end up in a one-line error."""
     return " ".join(str(text).split())[:limit]
-
-
-# -- the device-code flow ------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class DeviceCode:
-    """What the user is shown (URL and code) and what the poll sends back."""
-
-    device_auth_id: str = field(repr=False)
-    user_code: str
-    interval: float
-    verification_url: str
-    expires_in: float = DEVICE_WAIT_SECONDS
-
-
-def seconds(value: Any, default: float) -> float:
-    """A number of seconds that may arrive as a number or as a string (``"5"``)."""
-    if isinstance(value, bool):
-        return default
-    if isinstance(value, int | float):
-        return float(value) if value > 0 else default
-    if isinstance(value, str):
-        try:
-            number = float(value.strip())
-        except ValueError:
-            return default
-        return number if number > 0 else default
-    return default
-
-
-def device_code_of(answer: Any, endpoints: SignInEndpoints) -> DeviceCode:
-    if not isinstance(answer, Mapping):
-        raise CodexSignInError("the sign-in server's device-code answer is not a JSON object; try again later")
-    device_auth_id, user_code = answer.get("device_auth_id"), answer.get("user_code") or answer.get("usercode")
-    if not isinstance(device_auth_id, str) or not device_auth_id or not isinstance(user_code, str) or not user_code:
-        raise CodexSignInError("the sign-in server's device-code answer lacks the code; try again later")
-    url = answer.get("verification_uri") or answer.get("verification_url")
-    return DeviceCode(
-        device_auth_id=device_auth_id,
-        user_code=user_code,
-        interval=seconds(answer.get("interval"), 5.0),
-        verification_url=url if isinstance(url, str) and url else endpoints.device_verification_url,
-        expires_in=seconds(answer.get("expires_in"), DEVICE_WAIT_SECONDS),
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class DeviceApproval:
-    """The device poll's success: an authorization code and the verifier the server made for it."""
-
-    authorization_code: str = field(repr=False)
-    code_verifier: str = field(repr=False)
-
-
-_STOPS = {
-    "expired_token": "the device code expired before it was entered",
-    "access_denied": "the sign-in was denied on the verification page",
-}
-
-
-def device_poll_step(status: int, body: Any, interval: float) -> DeviceApproval | float:
-    """One poll's answer: the approval, or how long to wait before the next poll.
-
-    403 and 404 mean "not entered yet"; ``authorization_pending`` the same;
-    ``slow_down`` adds five seconds; ``expired_token`` and ``access_denied`` stop.
-    """
-    code = oauth_error_code(body)
-    if code in _STOPS:
-        raise CodexSignInError(f"{_STOPS[code]}; {LOGIN_AGAIN} (`--device`)", code=code)
-    if code == "slow_down":
-        return interval + SLOW_DOWN_STEP_SECONDS
-    if status in (403, 404) or code == "authorization_pending":
-        return interval
-    if status == 200 and isinstance(body, Mapping):
-        authorization_code, verifier = body.get("authorization_code"), body.get("code_verifier")
-        if isinstance(authorization_code, str) and authorization_code and isinstance(verifier, str) and verifier:
-            return DeviceApproval(authorization_code=authorization_code, code_verifier=verifier)
-        raise CodexSignInError("the sign-in server approved the device code but sent no authorization code")
-    if status >= 500 or status in (408, 429):
-        return interval  # the server is busy: keep polling until the code expires
-    raise CodexSignInError(
-        f"the sign-in server refused the device-code poll (HTTP {status}{f', {code}' if code else ''}); "
-        f"{LOGIN_AGAIN} (`--device`)",
-        code=code,
-    )
-
-
-def oauth_error_code(body: Any) -> str | None:
-    """``{"error": "x"}`` (RFC 6749/8628) or ``{"error": {"code": "x"}}`` (OpenAI style)."""
-    if not isinstance(body, Mapping):
-        return None
-    error = body.get("error")
-    if isinstance(error, str) and error:
-        return error
-    if isinstance(error, Mapping):
-        code = error.get("code") or error.get("type")
-        if isinstance(code, str) and code:
-            return code
-    code = body.get("code")
-    return code if isinstance(code, str) and code else None

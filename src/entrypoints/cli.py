@@ -160,7 +160,10 @@ def _serve(args: argparse.Namespace, container: Container) -> int:
         return EXIT_USAGE
     path = container.settings().auth_path
     if not path.exists():
-        print(f"codex-litellm: warning: no login at {path}; requests will fail until `codex login`", file=sys.stderr)
+        print(
+            f"codex-litellm: warning: no login at {path}; requests will fail until `codex-litellm login`",
+            file=sys.stderr,
+        )
     command = [litellm, "--config", str(args.config), "--host", args.host, "--port", str(args.port)]
     os.execv(litellm, command)  # noqa: S606 - replaces this process with the proxy
     return EXIT_OK  # pragma: no cover

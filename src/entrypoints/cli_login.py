@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import sys
 import threading
 import time
@@ -136,11 +137,20 @@ def _browser_flow(client: OAuthSignInClient, settings: CodexSettings, args: argp
         )
         print("Sign in with your ChatGPT account in the browser. If no browser opens, open this URL:")
         print(f"  {url}", flush=True)
-        if not args.no_browser:
+        if not args.no_browser and _has_browser():
             _open_in_background(url)
+        elif not args.no_browser:
+            print("no display here: open the URL on this machine, or use `codex-litellm login --device`")
         print(f"waiting for the browser to come back to {server.redirect_uri} ...", flush=True)
         code = server.wait_for_code(args.timeout or BROWSER_WAIT_SECONDS)
     return client.exchange_code(code, redirect_uri=server.redirect_uri, verifier=pkce.verifier)
+
+
+def _has_browser() -> bool:
+    """``$BROWSER``, a desktop, or macOS/Windows: never a console browser taking over the terminal."""
+    if os.environ.get("BROWSER") or sys.platform in ("darwin", "win32"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
 def _open_in_background(url: str) -> None:

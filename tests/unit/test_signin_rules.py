@@ -6,24 +6,21 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from litellm_codex_oauth_provider.domain.device_code import DeviceApproval, device_code_of, device_poll_step, seconds
 from litellm_codex_oauth_provider.domain.login import read_login
 from litellm_codex_oauth_provider.domain.signin import (
     CALLBACK_PORT,
     FALLBACK_CALLBACK_PORT,
     CodexSignInError,
-    DeviceApproval,
     Pkce,
     SignInEndpoints,
     authorize_url,
     callback_ports,
     code_from_callback,
-    device_code_of,
-    device_poll_step,
     is_callback,
     new_pkce,
     new_state,
     redirect_uri_for,
-    seconds,
 )
 from litellm_codex_oauth_provider.domain.signin_document import (
     SignedInAccount,
