@@ -17,7 +17,8 @@ import httpx
 
 from ..application.logs import get_logger
 from ..domain.constants import CODEX_OAUTH_CLIENT_ID
-from ..domain.device_code import DeviceApproval, DeviceCode, device_code_of, device_poll_step, oauth_error_code
+from ..domain.device_code import DeviceApproval, DeviceCode, device_code_of, device_poll_step
+from ..domain.login_errors import error_code
 from ..domain.signin import LOGIN_AGAIN, CodexSignInError, SignInEndpoints, code_exchange_body
 from ..domain.signin_document import checked_token_answer
 
@@ -66,7 +67,7 @@ class OAuthSignInClient:
         response = self._post(url, "the code exchange", data=body)
         payload = _json(response)
         if response.status_code != httpx.codes.OK:
-            error = oauth_error_code(payload)
+            error = error_code(payload)
             logger.warning("codex_signin_exchange_refused", status=response.status_code, code=error)
             detail = f"HTTP {response.status_code}" + (f", {error}" if error else "")
             raise CodexSignInError(f"the sign-in server {url} refused the code exchange ({detail}); {LOGIN_AGAIN}")
@@ -79,7 +80,7 @@ class OAuthSignInClient:
         response = self._post(url, "the device-code request", json={"client_id": self.client_id})
         payload = _json(response)
         if response.status_code != httpx.codes.OK:
-            error = oauth_error_code(payload)
+            error = error_code(payload)
             hint = " (device-code sign-in may not be enabled for this server)" if response.status_code == 404 else ""
             raise CodexSignInError(
                 f"the sign-in server {url} refused to issue a device code (HTTP {response.status_code}"

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .login_errors import error_code
 from .signin import LOGIN_AGAIN, CodexSignInError, SignInEndpoints
 
 DEVICE_WAIT_SECONDS = 15 * 60
@@ -83,7 +84,7 @@ def device_poll_step(status: int, body: Any, interval: float) -> DeviceApproval 
     403 and 404 mean "not entered yet"; ``authorization_pending`` the same;
     ``slow_down`` adds five seconds; ``expired_token`` and ``access_denied`` stop.
     """
-    code = oauth_error_code(body)
+    code = error_code(body)
     if code in _STOPS:
         raise CodexSignInError(f"{_STOPS[code]}; {LOGIN_AGAIN} (`--device`)", code=code)
     if code == "slow_down":
@@ -102,18 +103,3 @@ def device_poll_step(status: int, body: Any, interval: float) -> DeviceApproval 
         f"{LOGIN_AGAIN} (`--device`)",
         code=code,
     )
-
-
-def oauth_error_code(body: Any) -> str | None:
-    """``{"error": "x"}`` (RFC 6749/8628) or ``{"error": {"code": "x"}}`` (OpenAI style)."""
-    if not isinstance(body, Mapping):
-        return None
-    error = body.get("error")
-    if isinstance(error, str) and error:
-        return error
-    if isinstance(error, Mapping):
-        code = error.get("code") or error.get("type")
-        if isinstance(code, str) and code:
-            return code
-    code = body.get("code")
-    return code if isinstance(code, str) and code else None
