@@ -22,8 +22,17 @@ from typing import Any
 from ..adapters.login_document import decode_claims
 from ..adapters.oauth_signin import OAuthSignInClient
 from ..adapters.signin_callback import CallbackServer
-from ..adapters.signin_store import FileLoginHome, LoginHome, RedisLoginHome, Replaced, remove_login, save_login
+from ..adapters.signin_store import (
+    FileLoginHome,
+    LoginHome,
+    RedisLoginHome,
+    Replaced,
+    account_in,
+    remove_login,
+    save_login,
+)
 from ..domain.constants import CODEX_OAUTH_CLIENT_ID
+from ..domain.errors import CodexError
 from ..domain.signin import (
     CodexSignInError,
     authorize_url,
@@ -85,6 +94,7 @@ def _login(args: argparse.Namespace, container: Container) -> int:
     settings = container.settings()
     try:
         home = _home(args, settings)
+        _note_current_login(home, args)
         with OAuthSignInClient(settings.signin_endpoints, client_id=CODEX_OAUTH_CLIENT_ID) as client:
             tokens = _device_flow(client, args) if args.device else _browser_flow(client, settings, args)
             account = account_of(*_claims(tokens))
@@ -104,6 +114,16 @@ def _login(args: argparse.Namespace, container: Container) -> int:
         note = {True: "its refresh token revoked", False: "the server did not confirm revoking it", None: ""}[revoked]
         print(f"it replaced the login of {previous.account.describe()}" + (f" ({note})" if note else ""))
     return EXIT_OK
+
+
+def _note_current_login(home: LoginHome, args: argparse.Namespace) -> None:
+    """Say up front whose login is there: signing in as someone else will need ``--replace``."""
+    try:
+        current = account_in(home.read())
+    except CodexError:
+        return  # unreadable: the write decides (it needs --replace too)
+    if current is not None and not args.replace:
+        print(f"{home.where} holds the login of {current.describe()}; another account's sign-in needs --replace")
 
 
 def _claims(tokens: dict[str, str]) -> list[dict[str, Any]]:

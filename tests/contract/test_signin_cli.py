@@ -162,6 +162,7 @@ def test_another_accounts_login_is_replaced_only_with_replace(auth_server: FakeA
     auth_server.auto_approve = True
     code, out, err = LoginRun(["login", "--device"], signin_env(auth_server.base_url)).finish()
     assert code == 1
+    assert "holds the login of bob@example.com (account acct-bob); another account's sign-in needs --replace" in out
     line = one_line(err)
     assert "bob@example.com (account acct-bob)" in line and "--replace" in line and "rt-bob" not in line
     assert home_login.read_bytes() == before
