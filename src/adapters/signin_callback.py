@@ -41,6 +41,7 @@ class CallbackServer:
         self._answers: queue.Queue[str | CodexSignInError] = queue.Queue()
         self._state = state
         self._decided = threading.Lock()
+        self._taken = False
         self._server = _bind(host, ports, _handler_for(self))
         self._thread = threading.Thread(target=self._server.serve_forever, name="codex-signin-callback", daemon=True)
 
@@ -83,17 +84,20 @@ class CallbackServer:
             code="timeout",
         )
 
-    def _decide(self, target: str) -> bool:
-        """Judge the one callback request; ``True`` when it signed in."""
+    def _judge(self, target: str) -> str | CodexSignInError | None:
+        """The one callback request's answer (the code or the error); ``None`` for any later request."""
         with self._decided:
-            if not self._answers.empty():
-                return False
-            try:
-                self._answers.put(code_from_callback(target, self._state))
-            except CodexSignInError as exc:
-                self._answers.put(exc)
-                return False
-            return True
+            if self._taken:
+                return None
+            self._taken = True
+        try:
+            return code_from_callback(target, self._state)
+        except CodexSignInError as exc:
+            return exc
+
+    def _deliver(self, answer: str | CodexSignInError) -> None:
+        """Hand the answer to the waiting command, once the browser has its page (the process may end at once)."""
+        self._answers.put(answer)
 
 
 def _bind(host: str, ports: list[int], handler: type[BaseHTTPRequestHandler]) -> _Server:
@@ -121,8 +125,13 @@ def _handler_for(server: CallbackServer) -> type[BaseHTTPRequestHandler]:
             if not is_callback(self.path):
                 self._page(404, "<!doctype html><title>Not found</title>")
                 return
-            ok = server._decide(self.path)
-            self._page(200 if ok else 400, _DONE_PAGE if ok else _FAILED_PAGE)
+            answer = server._judge(self.path)
+            ok = isinstance(answer, str)
+            try:
+                self._page(200 if ok else 400, _DONE_PAGE if ok else _FAILED_PAGE)
+            finally:
+                if answer is not None:
+                    server._deliver(answer)
 
         def _page(self, status: int, page: str) -> None:
             data = page.encode("utf-8")

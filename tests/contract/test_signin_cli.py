@@ -20,13 +20,22 @@ from litellm_codex_oauth_provider.entrypoints.cli import main
 
 from tests.fakes.auth_server import FakeAuthServer
 from tests.fakes.logins import codex_auth_document, make_jwt, write_auth_file
-from tests.fakes.signin_run import LoginRun, assert_codex_cli_format, assert_no_secret, leftovers, signin_env
+from tests.fakes.signin_run import (
+    LoginRun,
+    assert_codex_cli_format,
+    assert_no_secret,
+    leftovers,
+    logging_untouched,
+    signin_env,
+)
 
 CHROMIUM_FLAGS = (
     "--headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking "
     "--disable-component-update --disable-sync"
 )
 UNKNOWN = {"agent_identity": {"id": "agent-1"}}
+
+__all__ = ["logging_untouched"]  # an autouse fixture: main() must not leave logging configured
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from litellm_codex_oauth_provider.domain.signin import CodexSignInError, SignInE
 from litellm_codex_oauth_provider.entrypoints.cli import main
 
 from tests.fakes.auth_server import FakeAuthServer
-from tests.fakes.signin_run import assert_codex_cli_format
+from tests.fakes.signin_run import assert_codex_cli_format, logging_untouched
 
 
 class RecordedSleep:
@@ -40,6 +40,9 @@ class RecordedSleep:
 
     def clock(self) -> float:
         return self.now
+
+
+__all__ = ["logging_untouched"]  # an autouse fixture: main() must not leave logging configured
 
 
 @pytest.fixture
