@@ -230,3 +230,15 @@ def test_device_sign_in_straight_into_redis(auth_server: FakeAuthServer, home_lo
     assert code == 0 and "removed the login of dev@example.com" in out
     assert RedisTokenStore(redis_url, "codex:login:signin").hash.read() is None
     assert_no_secret([out, err], auth_server.secrets())
+
+
+def test_a_damaged_file_is_overwritten_only_with_replace(auth_server: FakeAuthServer, home_login: Path) -> None:
+    home_login.parent.mkdir(parents=True)
+    home_login.write_text('{"tokens": {"access_token": "not-a-jwt"}}')
+    auth_server.auto_approve = True
+    code, _, err = LoginRun(["login", "--device"], signin_env(auth_server.base_url)).finish()
+    assert code == 1 and "not a usable login" in one_line(err) and "--replace" in err
+    assert home_login.read_text() == '{"tokens": {"access_token": "not-a-jwt"}}'
+    code, _, err = LoginRun(["login", "--device", "--replace"], signin_env(auth_server.base_url)).finish()
+    assert code == 0, err
+    assert_codex_cli_format(home_login)

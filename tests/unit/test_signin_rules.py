@@ -220,3 +220,19 @@ def test_a_legacy_shape_is_rewritten_without_its_stale_tokens() -> None:
     assert document["note"] == "mine"
     assert not {"access_token", "refresh_token", "expires_at"} & set(document)
     assert replaced_refresh_token(previous, "rt-new") == "rt-old"
+
+
+def test_the_settings_derive_the_sign_in_urls_and_honour_the_token_url_override(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from litellm_codex_oauth_provider.entrypoints.settings import CodexSettings
+
+    monkeypatch.delenv("CODEX_OAUTH_TOKEN_URL")
+    assert CodexSettings().signin_endpoints == SignInEndpoints.derive("https://auth.openai.com")
+    assert CodexSettings().login_callback_port == CALLBACK_PORT
+    monkeypatch.setenv("CODEX_AUTH_BASE_URL", "http://127.0.0.1:8/")
+    assert CodexSettings().token_url == "http://127.0.0.1:8/oauth/token"
+    monkeypatch.setenv("CODEX_OAUTH_TOKEN_URL", "http://127.0.0.1:9/token")
+    settings = CodexSettings()
+    assert settings.signin_endpoints.token_url == settings.token_url == "http://127.0.0.1:9/token"
+    assert settings.signin_endpoints.device_code_url == "http://127.0.0.1:8/api/accounts/deviceauth/usercode"
