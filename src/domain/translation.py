@@ -20,6 +20,7 @@ from .models import ModelSpec, normalize_model
 from .params import check_choice_count, not_sent_params, stop_sequences
 from .prompts import DEFAULT_INSTRUCTIONS, build_tool_bridge_message, message_text, system_text
 from .reasoning import apply_reasoning_config
+from .request_checks import check_input, check_messages, check_model, check_sendable, header_safe_session_id
 from .tools import convert_function_call, convert_functions, convert_response_format, convert_tool_choice, convert_tools
 
 INCLUDE = ("reasoning.encrypted_content",)
@@ -84,12 +85,17 @@ def plan_request(
     params = chat.params
     check_choice_count(params)
     model = normalize_model(chat.model)
+    check_model(chat.model, model)
+    check_messages(chat.messages)
+    for name, value in params.items():
+        check_sendable(value, name)
     caller_system = system_text(chat.messages)
     if codex_mode:
         final_instructions = instructions or DEFAULT_INSTRUCTIONS
     else:
         final_instructions = caller_system or instructions or DEFAULT_INSTRUCTIONS
     translated = input_items(chat.messages, system_as_developer=codex_mode)
+    check_input(translated.items)
 
     tools = convert_tools(params.get("tools")) + convert_functions(params.get("functions"))
     items = translated.items
@@ -133,7 +139,7 @@ def plan_request(
         body["service_tier"] = service_tier
     return RequestPlan(
         body=body,
-        session_id=cache_key,
+        session_id=header_safe_session_id(cache_key),
         dropped_params=not_sent_params(params),
         orphan_call_ids=tuple(translated.orphan_call_ids),
         stop=stop_sequences(params),
