@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from ..domain.answer import CompletionResult, StreamDelta
 from ..domain.errors import CodexAPIError
 from ..domain.limits import RateLimitSnapshot
-from ..domain.models import ModelSpec, normalize_model
+from ..domain.models import ModelSpec
 from ..domain.ports import (
     AsyncEventStream,
     EventStream,
@@ -30,7 +30,7 @@ from ..domain.ports import (
 )
 from ..domain.stream import ResponseStreamState
 from ..domain.translation import ChatRequest, RequestPlan, plan_request
-from .answer_rules import StopFilter, cut_at_stop, report_dropped
+from .answer_rules import DroppedParamWarnings, StopFilter, cut_at_stop
 from .logs import get_logger
 
 logger = get_logger(__name__)
@@ -69,6 +69,7 @@ class CompletionService:
         max_retry_wait: float = 30.0,
         sleep: Callable[[float], None] = time.sleep,
         asleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        param_warnings: DroppedParamWarnings | None = None,
     ) -> None:
         self.tokens = tokens
         self.instructions = instructions
@@ -83,6 +84,8 @@ class CompletionService:
         self._sleep = sleep
         self._asleep = asleep
         self.last_rate_limits: RateLimitSnapshot | None = None
+        self.param_warnings = param_warnings or DroppedParamWarnings()
+        """The runtime's record of refused parameters already warned about (the container shares one)."""
 
     # -- building ----------------------------------------------------------------
 
@@ -90,7 +93,7 @@ class CompletionService:
         self, chat: ChatRequest, instructions: str | None, spec: ModelSpec | None
     ) -> tuple[ResponsesRequest, RequestPlan]:
         plan = plan_request(chat, instructions=instructions, codex_mode=self.codex_mode, model_spec=spec)
-        report_dropped(plan, strict=self.strict_params)
+        self.param_warnings.report(plan, strict=self.strict_params)
         for call_id in plan.orphan_call_ids:
             logger.warning("codex_tool_result_without_call", call_id=call_id, sent_as="user_message")
         request = ResponsesRequest(
@@ -103,13 +106,13 @@ class CompletionService:
 
         Without Codex mode the caller's system text is the instructions: no source is asked.
         """
-        slug = normalize_model(chat.model)
+        slug = chat.target.slug
         instructions = self.instructions.get_instructions(slug) if self.codex_mode else None
         spec = self.catalog.get_model(slug) if self.catalog is not None else None
         return self._plan(chat, instructions, spec)
 
     async def aprepare(self, chat: ChatRequest) -> tuple[ResponsesRequest, RequestPlan]:
-        slug = normalize_model(chat.model)
+        slug = chat.target.slug
         instructions = await self.instructions.aget_instructions(slug) if self.codex_mode else None
         spec = await self.catalog.aget_model(slug) if self.catalog is not None else None
         return self._plan(chat, instructions, spec)
