@@ -13,6 +13,7 @@ from .logs import get_logger
 
 logger = get_logger(__name__)
 
+
 class DroppedParamWarnings:
     """Which refused parameters were already warned about: one warning per parameter per runtime.
 
