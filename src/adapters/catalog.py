@@ -156,6 +156,13 @@ class CodexModelCatalog:
         found = await self.alookup(model)
         return found.value if found else None
 
+    def lookup_entry(self, model: str, *, wait: float | None = None) -> Lookup[CatalogModel] | None:
+        """One look at the list: the model's spec and instructions together (the chain's one lookup)."""
+        return _entry(self.cache.get(_KEY, wait=wait), model)
+
+    async def alookup_entry(self, model: str, *, wait: float | None = None) -> Lookup[CatalogModel] | None:
+        return _entry(await self.cache.aget(_KEY, wait=wait), model)
+
     def lookup(self, model: str, *, wait: float | None = None) -> Lookup[str] | None:
         return _instructions(self.cache.get(_KEY, wait=wait), model)
 
@@ -238,6 +245,13 @@ class CodexModelCatalog:
 
 def _model(found: Lookup[CatalogCopy] | None, slug: str) -> CatalogModel | None:
     return found.value.models.get(slug) if found else None
+
+
+def _entry(found: Lookup[CatalogCopy] | None, slug: str) -> Lookup[CatalogModel] | None:
+    model = _model(found, slug)
+    if found is None or model is None:
+        return None
+    return Lookup(model, fresh=found.fresh, failed=found.failed)
 
 
 def _instructions(found: Lookup[CatalogCopy] | None, slug: str) -> Lookup[str] | None:

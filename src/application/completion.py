@@ -23,6 +23,7 @@ from ..domain.ports import (
     AsyncEventStream,
     EventStream,
     InstructionSource,
+    ModelBriefing,
     ModelCatalog,
     ResponsesRequest,
     ResponsesTransport,
@@ -78,6 +79,8 @@ class CompletionService:
         self.strict_params = strict_params
         self.catalog = catalog
         """What the account may use today; ``catalog.available_models()`` lists it for a 404's message."""
+        # isinstance against a runtime Protocol costs microseconds: decided once, not per request.
+        self._briefing = instructions if isinstance(instructions, ModelBriefing) else None
         self.max_retries = max(0, int(max_retries))
         self.retry_base_delay = retry_base_delay
         self.max_retry_wait = max_retry_wait
@@ -102,19 +105,25 @@ class CompletionService:
         return request, plan
 
     def prepare(self, chat: ChatRequest) -> tuple[ResponsesRequest, RequestPlan]:
-        """Instructions first: the catalog fetch they start is the one ``get_model`` then finds done.
+        """The instructions and the model's live spec, the catalog looked up once for both.
 
         Without Codex mode the caller's system text is the instructions: no source is asked.
         """
         slug = chat.target.slug
-        instructions = self.instructions.get_instructions(slug) if self.codex_mode else None
-        spec = self.catalog.get_model(slug) if self.catalog is not None else None
+        if self._briefing is not None:
+            instructions, spec = self._briefing.brief(slug, self.catalog, instructions=self.codex_mode)
+        else:
+            instructions = self.instructions.get_instructions(slug) if self.codex_mode else None
+            spec = self.catalog.get_model(slug) if self.catalog is not None else None
         return self._plan(chat, instructions, spec)
 
     async def aprepare(self, chat: ChatRequest) -> tuple[ResponsesRequest, RequestPlan]:
         slug = chat.target.slug
-        instructions = await self.instructions.aget_instructions(slug) if self.codex_mode else None
-        spec = await self.catalog.aget_model(slug) if self.catalog is not None else None
+        if self._briefing is not None:
+            instructions, spec = await self._briefing.abrief(slug, self.catalog, instructions=self.codex_mode)
+        else:
+            instructions = await self.instructions.aget_instructions(slug) if self.codex_mode else None
+            spec = await self.catalog.aget_model(slug) if self.catalog is not None else None
         return self._plan(chat, instructions, spec)
 
     # -- opening, with one refresh on 401 ---------------------------------------
