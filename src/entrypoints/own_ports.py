@@ -67,7 +67,7 @@ class OwnPorts:
             tokens=tokens,
             instructions=instructions,
             catalog=catalog,
-            transport=self.transport or container.transport(),
+            transport=self.transport if self.transport is not None else container.transport(),
         )
 
 
