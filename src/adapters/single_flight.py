@@ -117,10 +117,12 @@ UNOWNED_FLIGHTS = FlightRegistry()
 
 
 def flight_for(path: Path, flights: FlightRegistry | None = None) -> SingleFlight[object]:
+    """The flight of one login file in ``flights`` (a runtime's), else among the unowned stores."""
     return (flights or UNOWNED_FLIGHTS).for_path(path)
 
 
 def flight_named(name: str, flights: FlightRegistry | None = None) -> SingleFlight[object]:
+    """As :func:`flight_for`, for a login kept elsewhere than in a file (a Redis key)."""
     return (flights or UNOWNED_FLIGHTS).named(name)
 
 
