@@ -9,6 +9,10 @@ wheel's file list go to a report folder that ``tests/packaging`` reads: installi
 the package must change no version that was already there. Then the unit, contract,
 end-to-end and packaging tests run in that venv, against the installed wheel (the
 source tree is never on its path).
+
+The venvs are prepared side by side (mostly downloads), and the test runs go side by
+side too (``--jobs``, default 2: one per core here), each into its own log under
+``.matrix/``; a failing run's log tail is printed.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import shutil
 import subprocess
 import sys
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from venvs import ROOT, Venv, extra_requirements
@@ -62,27 +67,38 @@ def prepare(version: str, wheel: Path) -> tuple[Venv, Path]:
     return venv, report
 
 
-def run_tests(venv: Venv, report: Path, pytest_args: list[str]) -> int:
+def run_tests(venv: Venv, report: Path, pytest_args: list[str], log: Path) -> int:
     env = {**os.environ, "CODEX_PACKAGING_REPORT": str(report), "CODEX_SOURCE_TREE": str(ROOT)}
     env.pop("PYTHONPATH", None)
     command = [str(venv.python), "-m", "pytest", "-q", "-p", "no:cacheprovider", *SUITES, *pytest_args]
-    return subprocess.run(command, cwd=ROOT, env=env).returncode
+    with log.open("wb") as out:
+        return subprocess.run(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT).returncode
+
+
+def leg(version: str, wheel: Path, pytest_args: list[str]) -> tuple[int, Path]:
+    venv, report = prepare(version, wheel)
+    log = WORK / f"pytest-{version}.log"
+    print(f"== LiteLLM {version}: installed beside it; testing (log: {log.relative_to(ROOT)})", flush=True)
+    return run_tests(venv, report, pytest_args, log), log
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("versions", nargs="+", help="LiteLLM releases, e.g. 1.106.2 1.110.2")
     parser.add_argument("--pytest-args", default="", help="extra pytest arguments, space separated")
+    parser.add_argument("--jobs", type=int, default=2, help="legs run at once")
     args = parser.parse_args()
     wheel = build_wheel()
-    results = {}
-    for version in args.versions:
-        print(f"== LiteLLM {version}: installing beside it, then the tests", flush=True)
-        venv, report = prepare(version, wheel)
-        results[version] = run_tests(venv, report, args.pytest_args.split())
-    for version, code in results.items():
-        print(f"LiteLLM {version}: {'passed' if code == 0 else f'FAILED (pytest exit {code})'}")
-    return 0 if all(code == 0 for code in results.values()) else 1
+    with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+        futures = {v: pool.submit(leg, v, wheel, args.pytest_args.split()) for v in args.versions}
+        results = {version: future.result() for version, future in futures.items()}
+    for version, (code, log) in results.items():
+        lines = log.read_text(errors="replace").splitlines()
+        if code != 0:
+            print(f"---- LiteLLM {version}: the end of {log.relative_to(ROOT)}", *lines[-60:], sep="\n")
+        summary = lines[-1] if lines else "no output"
+        print(f"LiteLLM {version}: {'passed' if code == 0 else f'FAILED (pytest exit {code})'}: {summary}")
+    return 0 if all(code == 0 for code, _ in results.values()) else 1
 
 
 if __name__ == "__main__":
