@@ -8,6 +8,7 @@ here does I/O until a call arrives.
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any
@@ -19,6 +20,7 @@ from litellm.types.utils import (
 )
 
 from ..application.completion import CompletionService
+from ..domain.answer import StreamDelta
 from ..domain.limits import RateLimitSnapshot
 from ..domain.ports import AuthContext, InstructionSource, ModelCatalog, ResponsesTransport, TokenStore
 from ..domain.translation import ChatRequest
@@ -167,14 +169,34 @@ class CodexAuthProvider(CustomLLM):
         return with_provider_headers(model_response(result, chat, kwargs.get("model_response")), headers.value)
 
     def streaming(self, *args: Any, **kwargs: Any) -> Iterator[ModelResponseStream]:  # type: ignore[override]
+        """Opens the answer (its headers and first event) before handing LiteLLM the iterator.
+
+        A refusal is then raised from this call as its own class (a usage limit is a
+        ``RateLimitError``), as LiteLLM's built-in providers do; raised inside the
+        iteration, LiteLLM would wrap it in ``MidStreamFallbackError``. The async path
+        must be an async generator, so LiteLLM wraps its early failures (README).
+        """
         service, kwargs = self._route(kwargs)
         chat = _chat_request(*args, **kwargs)
+        deltas = service.stream(chat)
+        with self._errors(chat, service):
+            first = next(deltas, None)
+        return self._chunks(chat, service, first, deltas)
+
+    def _chunks(
+        self, chat: ChatRequest, service: CompletionService, first: StreamDelta | None, deltas: Iterator[StreamDelta]
+    ) -> Iterator[ModelResponseStream]:
         chunker = Chunker(chat)
-        with self._errors(chat, service) as errors:
-            for delta in service.stream(chat):
-                for chunk in chunker.push(delta):
-                    errors.sent = True
-                    yield chunk
+        try:
+            with self._errors(chat, service) as errors:
+                for delta in itertools.chain((first,) if first is not None else (), deltas):
+                    for chunk in chunker.push(delta):
+                        errors.sent = True
+                        yield chunk
+        finally:
+            close = getattr(deltas, "close", None)
+            if close is not None:
+                close()
 
     async def astreaming(  # type: ignore[override]
         self, *args: Any, **kwargs: Any

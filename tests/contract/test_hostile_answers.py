@@ -10,10 +10,18 @@ from __future__ import annotations
 
 import litellm
 import pytest
+from litellm.exceptions import MidStreamFallbackError
 from litellm_codex_oauth_provider.domain.sse import MAX_EVENT_BYTES
 
 from tests.contract.test_faults import MODES, expect
-from tests.fakes.codex_backend import FakeCodexBackend, Reply, encode_sse, text_answer
+from tests.fakes.codex_backend import (
+    FakeCodexBackend,
+    Reply,
+    encode_sse,
+    limit_headers,
+    text_answer,
+    usage_limit_body,
+)
 
 MALFORMED = [
     pytest.param({"type": "response.output_item.added", "output_index": 0, "item": "oops"}, id="item-a-string"),
@@ -44,3 +52,29 @@ async def test_an_event_over_the_size_cap_is_refused_once_and_named(
     error = await expect(mode, litellm.BadGatewayError)
     assert f"larger than {MAX_EVENT_BYTES // (1024 * 1024)} MiB" in str(error)
     assert len(codex_backend.response_requests) == 1, "an answer refused for its size is not asked for again"
+
+
+def test_a_sync_stream_refused_before_its_first_event_raises_its_own_class_at_the_call(
+    litellm_codex: object, codex_backend: FakeCodexBackend
+) -> None:
+    """Not ``MidStreamFallbackError``: the answer is opened before ``streaming`` returns its iterator."""
+    codex_backend.enqueue(Reply(status=429, body=usage_limit_body(), headers=limit_headers(primary_used=100.0)))
+    with pytest.raises(litellm.RateLimitError) as caught:
+        litellm.completion(model="codex/gpt-5.5", messages=[{"role": "user", "content": "hi"}], stream=True)
+    assert not isinstance(caught.value, MidStreamFallbackError)
+    assert caught.value.status_code == 429
+    assert "usage limit" in str(caught.value)
+
+
+def test_a_sync_stream_still_streams_and_can_be_abandoned(
+    litellm_codex: object, codex_backend: FakeCodexBackend
+) -> None:
+    codex_backend.enqueue(
+        Reply(events=text_answer("one two three", pieces=3), together=False), Reply(events=text_answer("next"))
+    )
+    stream = litellm.completion(model="codex/gpt-5.5", messages=[{"role": "user", "content": "hi"}], stream=True)
+    first = next(iter(stream))
+    assert first.choices[0].delta.content
+    stream.completion_stream.close()  # type: ignore[attr-defined]
+    reply = litellm.completion(model="codex/gpt-5.5", messages=[{"role": "user", "content": "hi"}])
+    assert reply.choices[0].message.content == "next"
