@@ -241,6 +241,15 @@ def test_a_usage_limit_brings_retry_after_and_the_limit_headers(
     assert headers.get("x-codex-primary-window-minutes") == "300"
 
 
+def test_a_failing_backend_is_retried_by_one_layer_only(client: openai.OpenAI, backend: FakeCodexBackend) -> None:
+    """The bundled config leaves retries to the provider: CODEX_MAX_RETRIES + 1 requests, not times the router's."""
+    backend.enqueue(*[Reply(status=502, body={"detail": "bad gateway"}) for _ in range(12)])
+    with pytest.raises(openai.APIStatusError) as caught:
+        client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": "hi"}])
+    assert caught.value.status_code == 502
+    assert len(backend.response_requests) == 3, "the provider's default of 2 retries, and no router retries"
+
+
 def test_a_refused_request_does_not_cool_the_login_down(client: openai.OpenAI, backend: FakeCodexBackend) -> None:
     """After a 429 and a 400 the same model answers at once: one login is never put into cooldown."""
     backend.enqueue(
