@@ -38,6 +38,7 @@ from .login_document import (
 from .login_reading import Reading as _Reading
 from .login_reading import apoll, poll, still_usable, understand
 from .single_flight import (
+    FlightRegistry,
     LoginRefresher,
     RefreshFlight,
     SingleFlight,
@@ -65,6 +66,7 @@ class CodexAuthFileTokenStore(RefreshFlight):
         lock_timeout_seconds: float = 60.0,
         reused_grace_seconds: float = 2.0,
         retry_backoff_seconds: float = 30.0,
+        flights: FlightRegistry | None = None,
     ) -> None:
         self.path = Path(path)
         self.refresher = refresher
@@ -74,7 +76,7 @@ class CodexAuthFileTokenStore(RefreshFlight):
         self.reused_grace_seconds = reused_grace_seconds
         self.retry_backoff_seconds = retry_backoff_seconds
         self._clock = clock
-        self._flight = cast(SingleFlight[AuthContext], flight_for(self.path))
+        self._flight = cast(SingleFlight[AuthContext], flight_for(self.path, flights))
         self._cached: _Reading | None = None
         self._signature: FileSignature | None = None
         self._checked_at = float("-inf")

@@ -26,7 +26,7 @@ from ..domain.ports import AuthContext
 from .login_document import decode_claims
 from .login_reading import apoll, poll, still_usable
 from .redis_login_record import DOCUMENT, RedisLoginHash, StoredRecord, encode, parse_record, redacted
-from .single_flight import LoginRefresher, RefreshFlight, SingleFlight, flight_named
+from .single_flight import FlightRegistry, LoginRefresher, RefreshFlight, SingleFlight, flight_named
 
 logger = get_logger(__name__)
 
@@ -49,6 +49,7 @@ class RedisTokenStore(RefreshFlight):
         retry_backoff_seconds: float = 30.0,
         socket_timeout_seconds: float = 5.0,
         flight: SingleFlight[AuthContext] | None = None,
+        flights: FlightRegistry | None = None,
     ) -> None:
         self.url, self.key = url, key
         self.refresher = refresher
@@ -63,7 +64,7 @@ class RedisTokenStore(RefreshFlight):
             url, key, buffer_seconds=refresh_buffer_seconds, socket_timeout_seconds=socket_timeout_seconds
         )
         self.where = self.hash.where
-        self._flight = flight or cast(SingleFlight[AuthContext], flight_named(f"redis:{redacted(url)}/{key}"))
+        self._flight = flight or cast(SingleFlight[AuthContext], flight_named(f"redis:{redacted(url)}/{key}", flights))
         self._cached: StoredRecord | None = None
         self._unsaved: StoredRecord | None = None
         """A login refreshed while Redis could not take the write: saved at the next chance."""

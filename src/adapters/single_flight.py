@@ -95,19 +95,35 @@ class SingleFlight(Generic[T]):
         self._land(flight, result)
 
 
-_registry_lock = threading.Lock()
-_registry: dict[str, SingleFlight[object]] = {}
+class FlightRegistry:
+    """The flights of one runtime, one per login, shared by every store of that login it builds."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._flights: dict[str, SingleFlight[object]] = {}
+
+    def for_path(self, path: Path) -> SingleFlight[object]:
+        """The flight of one login file."""
+        return self.named(str(path.expanduser().absolute()))
+
+    def named(self, name: str) -> SingleFlight[object]:
+        """The flight of one login, by any name that identifies where it is kept."""
+        with self._lock:
+            return self._flights.setdefault(name, SingleFlight())
 
 
-def flight_for(path: Path) -> SingleFlight[object]:
-    """The process-wide flight of one login file, shared by every store that reads it."""
-    return flight_named(str(path.expanduser().absolute()))
+UNOWNED_FLIGHTS = FlightRegistry()
+"""For stores built outside a runtime (tests, an application's own store); the container passes its own."""
 
 
-def flight_named(name: str) -> SingleFlight[object]:
-    """The process-wide flight of one login, by any name that identifies where it is kept."""
-    with _registry_lock:
-        return _registry.setdefault(name, SingleFlight())
+def flight_for(path: Path, flights: FlightRegistry | None = None) -> SingleFlight[object]:
+    """The flight of one login file in ``flights`` (a runtime's), else among the unowned stores."""
+    return (flights or UNOWNED_FLIGHTS).for_path(path)
+
+
+def flight_named(name: str, flights: FlightRegistry | None = None) -> SingleFlight[object]:
+    """As :func:`flight_for`, for a login kept elsewhere than in a file (a Redis key)."""
+    return (flights or UNOWNED_FLIGHTS).named(name)
 
 
 def lock_path_for(path: Path) -> Path:
