@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 import json
-import logging
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import structlog
 from dependency_injector import providers
 from litellm_codex_oauth_provider.domain.models import ModelSpec
 from litellm_codex_oauth_provider.entrypoints.cli import build_parser, main
 from litellm_codex_oauth_provider.entrypoints.cli_output import EXIT_FAILED, EXIT_NO_LOGIN, EXIT_OK
 from litellm_codex_oauth_provider.entrypoints.container import Container
 
+from tests.fakes.cli_logging import logging_untouched
 from tests.fakes.codex_backend import FakeCodexBackend, Reply, answer, message_events, reasoning_events, text_answer
 from tests.fakes.logins import codex_auth_document, make_jwt, write_auth_file
 from tests.fakes.token_endpoint import FakeTokenEndpoint
@@ -33,16 +31,7 @@ LIMIT_HEADERS = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _logging_untouched() -> Iterator[None]:
-    """``main`` configures logging for the process it runs in; keep that out of other tests."""
-    package = logging.getLogger("litellm_codex_oauth_provider")
-    level, handlers = package.level, list(package.handlers)
-    structlog.reset_defaults()
-    yield
-    structlog.reset_defaults()
-    package.setLevel(level)
-    package.handlers[:] = handlers
+__all__ = ["logging_untouched"]  # an autouse fixture: main() must not leave logging configured
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str, container: Container | None = None) -> tuple[int, str, str]:

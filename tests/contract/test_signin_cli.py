@@ -19,13 +19,13 @@ from litellm_codex_oauth_provider.adapters.auth_file import CodexAuthFileTokenSt
 from litellm_codex_oauth_provider.entrypoints.cli import main
 
 from tests.fakes.auth_server import FakeAuthServer
+from tests.fakes.cli_logging import logging_untouched
 from tests.fakes.logins import codex_auth_document, make_jwt, write_auth_file
 from tests.fakes.signin_run import (
     LoginRun,
     assert_codex_cli_format,
     assert_no_secret,
     leftovers,
-    logging_untouched,
     signin_env,
 )
 

@@ -7,7 +7,6 @@ process, Ctrl-C is a signal) and so its terminal output can be read as it comes.
 from __future__ import annotations
 
 import json
-import logging
 import os
 import queue
 import re
@@ -16,29 +15,10 @@ import stat
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-import structlog
-
 RFC3339_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?Z$")
-
-
-@pytest.fixture(autouse=True)
-def logging_untouched() -> Iterator[None]:
-    """An in-process ``main`` configures logging for the process; keep that out of other tests.
-
-    Import it into a test module that calls ``main`` (an imported fixture is the module's own).
-    """
-    package = logging.getLogger("litellm_codex_oauth_provider")
-    level, handlers = package.level, list(package.handlers)
-    structlog.reset_defaults()
-    yield
-    structlog.reset_defaults()
-    package.setLevel(level)
-    package.handlers[:] = handlers
 
 
 class LoginRun:
