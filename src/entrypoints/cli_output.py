@@ -11,8 +11,8 @@ from ..domain.errors import (
     CodexAuthError,
     CodexError,
     CodexRequestError,
-    CodexTokenStoreUnavailableError,
 )
+from ..domain.limits import format_duration
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -26,15 +26,8 @@ _WINDOW_NAMES = {"primary": "5-hour window", "secondary": "weekly window"}
 
 
 def duration(seconds: float) -> str:
-    seconds = abs(int(seconds))
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes = rest // 60
-    if days:
-        return f"{days} d {hours} h"
-    if hours:
-        return f"{hours} h {minutes} min"
-    return f"{minutes} min" if minutes else f"{seconds} s"
+    """How long, either way round: the domain's one wording of a duration."""
+    return format_duration(abs(seconds))
 
 
 def when(epoch: float, now: float | None = None) -> str:
@@ -88,6 +81,6 @@ def error_line(exc: CodexError) -> str:
 
 
 def exit_code(exc: CodexError) -> int:
-    if isinstance(exc, CodexAuthError) and not isinstance(exc, CodexTokenStoreUnavailableError):
+    if isinstance(exc, CodexAuthError):  # a login store that cannot be reached is not a missing login
         return EXIT_NO_LOGIN
     return EXIT_FAILED

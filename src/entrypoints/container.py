@@ -18,7 +18,7 @@ from ..adapters.github_instructions import GitHubInstructionSource
 from ..adapters.http_transport import HttpxResponsesTransport
 from ..adapters.instruction_chain import InstructionChain
 from ..adapters.oauth_refresh import OAuthRefreshClient
-from ..adapters.usage_limits import UsageLimitsFile, UsageLimitsRecordingTransport
+from ..adapters.usage_limits import UsageLimitsFile, UsageLimitsObservingTransport
 from ..application.completion import CompletionService
 from ..domain.constants import CODEX_OAUTH_CLIENT_ID
 from ..domain.ports import InstructionSource
@@ -128,7 +128,7 @@ class Container(containers.DeclarativeContainer):
         async_network=settings.provided.async_http,
     )
 
-    transport = providers.Singleton(UsageLimitsRecordingTransport, inner=http_transport, limits=usage_limits)
+    transport = providers.Singleton(UsageLimitsObservingTransport, inner=http_transport, limits=usage_limits)
     """Every answer's ``x-codex-*`` limit headers are kept for ``codex-litellm status``."""
 
     login_completion_service = providers.Factory(

@@ -17,6 +17,7 @@ from litellm.types.utils import (
     ModelResponseStream,
 )
 
+from ..adapters.http_transport import responses_url
 from ..application.completion import CompletionService
 from ..domain.limits import RateLimitSnapshot
 from ..domain.ports import AuthContext, InstructionSource, ResponsesTransport, TokenStore
@@ -133,7 +134,11 @@ class CodexAuthProvider(CustomLLM):
         return self.service.last_rate_limits
 
     def _errors(self, chat: ChatRequest) -> LiteLLMErrors:
-        return LiteLLMErrors(chat.model, available_models=lambda: catalog_model_names(self.container))
+        return LiteLLMErrors(
+            chat.model,
+            available_models=lambda: catalog_model_names(self.container),
+            url=responses_url(chat.api_base or self.base_url),
+        )
 
     def completion(self, *args: Any, **kwargs: Any) -> ModelResponse:
         service, kwargs = self._route(kwargs)

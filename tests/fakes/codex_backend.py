@@ -276,6 +276,9 @@ class Reply:
     silent_after: int | None = None
     silence: float = 30.0
     trickle: int | None = None
+    hold_last: threading.Event | None = None
+    hold_seconds: float = 60.0
+    """The longest the last event waits for ``hold_last`` (a test that never sets it still ends)."""
 
 
 @dataclass
@@ -573,7 +576,11 @@ def _handler_for(backend: FakeCodexBackend) -> type[BaseHTTPRequestHandler]:
                 data = b"".join(frames)
                 frames = [data[i : i + reply.trickle] for i in range(0, len(data), reply.trickle)]
             try:
-                if reply.together and not reply.delay and not reply.trickle:
+                if reply.hold_last is not None:
+                    self._chunk(b"".join(frames[:-1]))
+                    reply.hold_last.wait(reply.hold_seconds)
+                    self._chunk(frames[-1])
+                elif reply.together and not reply.delay and not reply.trickle:
                     self._chunk(b"".join(frames))
                 else:
                     for frame in frames:
