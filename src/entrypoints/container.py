@@ -7,6 +7,7 @@ to ``CodexAuthProvider(...)``, which does that for them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import httpx
@@ -27,15 +28,12 @@ from .token_stores import build_redis_token_store
 
 
 def instruction_chain(
-    *, order: str, catalog: InstructionSource, github: InstructionSource, wait_seconds: float
+    *, order: Sequence[str], catalog: InstructionSource, github: InstructionSource, wait_seconds: float
 ) -> InstructionChain:
-    """The chain in ``CODEX_INSTRUCTIONS_SOURCES`` order (an empty value leaves only stale copies and the default)."""
+    """The chain in ``CODEX_INSTRUCTIONS_SOURCES`` order, which the settings checked (none: only stale copies
+    and the default)."""
     known = {"catalog": catalog, "github": github}
-    names = [name.strip().lower() for name in order.split(",") if name.strip()]
-    unknown = sorted(set(names) - known.keys())
-    if unknown:
-        raise ValueError(f"CODEX_INSTRUCTIONS_SOURCES: unknown source(s) {unknown}; use catalog, github")
-    return InstructionChain([known[name] for name in dict.fromkeys(names)], wait_seconds=wait_seconds)
+    return InstructionChain([known[name] for name in order], wait_seconds=wait_seconds)
 
 
 def _usage_limits_path(settings: CodexSettings) -> Path:
@@ -105,7 +103,7 @@ class Container(containers.DeclarativeContainer):
 
     instruction_source = providers.Singleton(
         instruction_chain,
-        order=settings.provided.instructions_sources,
+        order=settings.provided.instruction_source_names,
         catalog=model_catalog,
         github=github_instructions,
         wait_seconds=settings.provided.instructions_fetch_timeout_seconds,
