@@ -21,9 +21,30 @@ from typing import Any
 
 
 class CodexError(Exception):
-    """Base of every error this package raises on purpose."""
+    """Base of every error this package raises on purpose.
+
+    ``code`` names the case when it has a name: the backend's or the refresh endpoint's
+    error code, or this package's own (``login_file_missing``, ``login_store_unreachable``,
+    ...). Callers match on it rather than on the text; the entrypoints add their own
+    advice for it (which setting, which command), which the domain does not know.
+    """
 
     status_code: int = 500
+
+    def __init__(self, *args: Any, code: str | None = None) -> None:
+        super().__init__(*args)
+        self.code = code
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Keyword-only arguments do not survive the default pickling of exceptions.
+        return (_rebuild, (type(self), self.__dict__.copy(), str(self)))
+
+
+def _rebuild(cls: type[CodexError], state: dict[str, Any], text: str) -> CodexError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, text)
+    error.__dict__.update(state)
+    return error
 
 
 class CodexAuthError(CodexError):
@@ -58,8 +79,7 @@ class CodexAuthRefreshError(CodexAuthError):
     """
 
     def __init__(self, message: str, *, code: str | None = None, transient: bool = False) -> None:
-        super().__init__(message)
-        self.code = code
+        super().__init__(message, code=code)
         self.transient = transient
 
 
@@ -96,27 +116,15 @@ class CodexAPIError(CodexError, RuntimeError):
         transient: bool | None = None,
         url: str | None = None,
     ) -> None:
-        super().__init__(f"Codex API error {status_code}: {message}")
+        super().__init__(f"Codex API error {status_code}: {message}", code=code)
         self.status_code = status_code
         self.message = message
         self.body = body
         self.request_id = request_id
         self.headers: dict[str, str] = {k.lower(): v for k, v in (headers or {}).items()}
-        self.code = code
         self.retry_after = retry_after
         self.transient = status_code in TRANSIENT_STATUSES if transient is None else transient
         self.url = url
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        # Keyword-only arguments do not survive the default pickling of exceptions.
-        return (_rebuild, (type(self), self.__dict__.copy(), str(self)))
-
-
-def _rebuild(cls: type[CodexAPIError], state: dict[str, Any], text: str) -> CodexAPIError:
-    error = cls.__new__(cls)
-    Exception.__init__(error, text)
-    error.__dict__.update(state)
-    return error
 
 
 TRANSIENT_STATUSES = frozenset({502, 503, 504})

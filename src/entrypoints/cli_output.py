@@ -13,6 +13,7 @@ from ..domain.errors import (
     CodexRequestError,
 )
 from ..domain.limits import format_duration
+from .login_guidance import advice_for
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -54,6 +55,8 @@ def usage_limit_lines(limits: UsageLimits | None, now: float | None = None) -> l
 def remedy(exc: CodexError) -> str:
     """What the user should do next, when the message does not already say it."""
     text = str(exc)
+    if advice_for(exc):
+        return advice_for(exc)
     if "codex login" in text or "run `" in text:
         return ""
     if isinstance(exc, CodexAuthError):

@@ -52,6 +52,7 @@ from .litellm_exceptions import (
     CodexUnexpectedStatusError,
     FromCodex,
 )
+from .login_guidance import with_advice
 
 _DEFAULT_URL = CODEX_API_BASE_URL + CODEX_RESPONSES_ENDPOINT
 
@@ -108,7 +109,7 @@ def passed_on_headers(error: CodexError) -> dict[str, str]:
 def _message(
     error: CodexError, model: str, mid_stream: bool, available_models: Callable[[], Sequence[str] | None] | None
 ) -> str:
-    text = str(error) or type(error).__name__
+    text = with_advice(error) or type(error).__name__
     if _is_missing_model(error):
         slug = normalize_model(model) if model else "the requested model"
         text = (

@@ -145,3 +145,13 @@ def test_an_unreachable_login_store_is_a_service_problem_not_a_bad_login() -> No
     assert isinstance(translated, litellm.ServiceUnavailableError)
     assert not isinstance(translated, litellm.AuthenticationError)
     assert translated.status_code == 503
+
+
+def test_through_litellm_a_missing_login_file_names_the_settings_that_move_it() -> None:
+    from pathlib import Path
+
+    from litellm_codex_oauth_provider.domain.login_errors import file_not_found
+
+    translated = to_litellm_error(file_not_found(Path("/nowhere/auth.json")), model="m")
+    assert isinstance(translated, litellm.AuthenticationError)
+    assert "codex login" in str(translated) and "CODEX_AUTH_FILE or CODEX_HOME" in str(translated)

@@ -61,5 +61,6 @@ def test_unreachable_redis_and_missing_file_are_clear(tmp_path: Path, capsys: py
     assert main(["login-import", "--redis-url", dead, "--auth-file", str(source)]) == 1
     err = capsys.readouterr().err
     assert "cannot be reached" in err and "pw-123" not in err
+    assert "CODEX_REDIS_URL" in err, "the CLI says which setting to check"
     assert main(["login-import", "--redis-url", dead, "--auth-file", str(tmp_path / "none.json")]) == 3
     assert "no Codex login file" in capsys.readouterr().err

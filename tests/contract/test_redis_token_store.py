@@ -18,6 +18,7 @@ from litellm_codex_oauth_provider.adapters.redis_token_store import RedisTokenSt
 from litellm_codex_oauth_provider.adapters.single_flight import SingleFlight
 from litellm_codex_oauth_provider.domain.errors import CodexAuthFileNotFoundError, CodexTokenStoreUnavailableError
 from litellm_codex_oauth_provider.domain.ports import AuthContext, TokenStore
+from litellm_codex_oauth_provider.entrypoints.login_guidance import with_advice
 
 from tests.fakes.logins import codex_auth_document, make_jwt, write_auth_file
 from tests.fakes.redis_server import free_port
@@ -64,8 +65,10 @@ def test_import_once_export_back_and_replace_only_when_asked(redis_url: str, tmp
 
 
 def test_a_login_nobody_imported_says_how_to_import_it(redis_url: str) -> None:
-    with pytest.raises(CodexAuthFileNotFoundError, match="login-import"):
+    with pytest.raises(CodexAuthFileNotFoundError, match="no Codex login in") as caught:
         RedisTokenStore(redis_url, KEY).get_auth()
+    assert caught.value.code == "stored_login_missing"
+    assert "login-import" in with_advice(caught.value), "the entrypoints name the command"
 
 
 def test_every_host_sees_a_new_login_on_its_next_request(redis_url: str) -> None:
@@ -233,7 +236,7 @@ def test_redis_unavailable_is_a_clear_error_and_the_file_store_is_unaffected(aut
         with pytest.raises(CodexTokenStoreUnavailableError, match="cannot be reached") as caught:
             call()
         assert caught.value.status_code == 503
-        assert "CODEX_REDIS_URL" in str(caught.value) and "secret-pw" not in str(caught.value)
+        assert "CODEX_REDIS_URL" in with_advice(caught.value) and "secret-pw" not in with_advice(caught.value)
     assert CodexAuthFileTokenStore(auth_file).get_auth().account_id
 
 

@@ -98,3 +98,25 @@ def test_the_request_id_rule(headers: dict[str, str], expected: str | None) -> N
 
 def test_only_the_limits_and_the_request_id_may_reach_a_caller() -> None:
     assert passable(ANSWER_HEADERS) == {"x-request-id": "req_42", "x-codex-plan-type": "plus"}
+
+
+def test_the_domains_login_messages_name_no_setting_and_no_command_of_this_package() -> None:
+    from pathlib import Path
+
+    from litellm_codex_oauth_provider.domain import login_errors
+    from litellm_codex_oauth_provider.entrypoints.login_guidance import with_advice
+
+    where = "Redis redis-host:6379 key 'codex:login'"
+    built = [
+        login_errors.file_not_found(Path("/nowhere/auth.json")),
+        login_errors.store_unavailable(where, "ConnectionError"),
+        login_errors.stored_login_missing(where),
+        login_errors.unusable_stored_login(where, "it is not JSON"),
+    ]
+    for error in built:
+        assert "CODEX_" not in str(error) and "codex-litellm" not in str(error), str(error)
+        assert with_advice(error) != str(error), f"the entrypoints advise on {error.code}"
+    assert "CODEX_AUTH_FILE" in with_advice(built[0])
+    assert "CODEX_REDIS_URL" in with_advice(built[1])
+    assert "codex-litellm login-import" in with_advice(built[2])
+    assert "codex-litellm login-import --replace" in with_advice(built[3])
