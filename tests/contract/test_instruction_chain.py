@@ -133,10 +133,11 @@ def test_the_cold_wait_is_one_budget_for_the_whole_chain(
 ) -> None:
     backend.models_delay = 2.0
     github.raw_delay = 2.0
-    parts = Parts(backend, github, tmp_path, wait=0.5)
+    wait = 1.0
+    parts = Parts(backend, github, tmp_path, wait=wait)
     started = time.monotonic()
     assert parts.chain.get_instructions("gpt-5.1-codex") == DEFAULT_INSTRUCTIONS
-    assert time.monotonic() - started < 0.9
+    assert time.monotonic() - started < 1.9 * wait, "one budget for the chain, not one per source"
     parts.catalog.cache.join()
     parts.github.cache.join()
     assert parts.chain.get_instructions("gpt-5.1-codex") == "Catalog instructions for gpt-5.1-codex."

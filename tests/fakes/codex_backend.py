@@ -292,7 +292,7 @@ class RecordedRequest:
 class FakeCodexBackend:
     """The server and its state. Use as a context manager, or ``start()``/``stop()``."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, listen_queue: int | None = None) -> None:
         self.requests: list[RecordedRequest] = []
         self.replies: deque[Reply] = deque()
         self.valid_tokens: set[str] | None = None
@@ -309,7 +309,11 @@ class FakeCodexBackend:
         self.scripted: Reply | None = None
         """A reply served to every request while the queue is empty (see ``scripted_reply``)."""
         self._lock = threading.Lock()
-        self._server = _Server((host, port), _handler_for(self))
+        self._server = _Server((host, port), _handler_for(self), bind_and_activate=False)
+        if listen_queue is not None:
+            self._server.request_queue_size = listen_queue  # read by listen() in server_activate
+        self._server.server_bind()
+        self._server.server_activate()
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
 
