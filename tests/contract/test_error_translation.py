@@ -41,8 +41,8 @@ from tests.fakes.codex_backend import failed_event, limit_headers, usage_limit_b
         (api_error_from_event(failed_event("cyber_policy", "no")), litellm.ContentPolicyViolationError, 400),
     ],
 )
-def test_each_kind_becomes_its_litellm_exception(error: CodexError, kind: type, status: int) -> None:
-    translated = to_litellm_error(error, model="gpt-5.1-codex")
+def test_each_kind_becomes_its_litellm_exception(error: CodexError, kind: type[Any], status: int) -> None:
+    translated: Any = to_litellm_error(error, model="gpt-5.1-codex")
     assert isinstance(translated, kind)
     assert translated.status_code == status
     assert translated.codex_error is error

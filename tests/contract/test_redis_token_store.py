@@ -21,7 +21,7 @@ from litellm_codex_oauth_provider.domain.ports import AuthContext, TokenStore
 from litellm_codex_oauth_provider.entrypoints.login_guidance import with_advice
 
 from tests.fakes.logins import codex_auth_document, make_jwt, write_auth_file
-from tests.fakes.redis_server import free_port
+from tests.fakes.redis_server import refused_port
 from tests.fakes.refresher import FakeRefresher
 from tests.fakes.token_endpoint import FakeTokenEndpoint
 
@@ -230,7 +230,7 @@ def test_a_slow_host_never_overwrites_a_newer_login(redis_url: str) -> None:
 
 
 def test_redis_unavailable_is_a_clear_error_and_the_file_store_is_unaffected(auth_file: Path) -> None:
-    url = f"redis://:secret-pw@127.0.0.1:{free_port()}/0"
+    url = f"redis://:secret-pw@127.0.0.1:{refused_port()}/0"
     store = RedisTokenStore(url, KEY, socket_timeout_seconds=1.0)
     for call in (store.get_auth, lambda: asyncio.run(store.aget_auth())):
         with pytest.raises(CodexTokenStoreUnavailableError, match="cannot be reached") as caught:
@@ -244,7 +244,7 @@ def test_a_held_login_keeps_serving_while_redis_is_down(redis_url: str) -> None:
     seed(redis_url, make_jwt(exp=time.time() + 3600))
     store = RedisTokenStore(redis_url, KEY)
     auth = store.get_auth()
-    store.hash.client = redis.Redis.from_url(f"redis://127.0.0.1:{free_port()}/0")
+    store.hash.client = redis.Redis.from_url(f"redis://127.0.0.1:{refused_port()}/0")
     assert store.get_auth() == auth
 
 
@@ -274,7 +274,7 @@ def test_a_login_refreshed_while_redis_went_down_is_saved_when_it_is_back(
     class RedisDiesDuringRefresh:
         def refresh(self, refresh_token: str) -> dict[str, Any]:
             answer = inner.refresh(refresh_token)
-            store.hash.client = redis.Redis.from_url(f"redis://127.0.0.1:{free_port()}/0")
+            store.hash.client = redis.Redis.from_url(f"redis://127.0.0.1:{refused_port()}/0")
             return answer
 
     store.refresher = RedisDiesDuringRefresh()  # type: ignore[assignment]

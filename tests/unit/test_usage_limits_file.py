@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from litellm_codex_oauth_provider.adapters import usage_limits
+from litellm_codex_oauth_provider.adapters.atomic_write import write_atomically
 from litellm_codex_oauth_provider.adapters.usage_limits import UsageLimitsFile, UsageLimitsObservingTransport
 from litellm_codex_oauth_provider.domain.ports import AuthContext, RawEvent, ResponsesRequest
 
@@ -47,11 +48,9 @@ class _HeadersOnly:
 def writes(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, bytes]]:
     """Every write of the snapshot file, with the name of the thread that made it."""
     made: list[tuple[str, bytes]] = []
-    real = usage_limits.write_atomically
-
     def recording(path: Path, data: bytes, **kwargs: Any) -> None:
         made.append((threading.current_thread().name, data))
-        real(path, data, **kwargs)
+        write_atomically(path, data, **kwargs)
 
     monkeypatch.setattr(usage_limits, "write_atomically", recording)
     return made
