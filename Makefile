@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+MYPY_PATH := $(VENV)/mypy-path
 export LITELLM_LOCAL_MODEL_COST_MAP := True
 # The folders that exist on this checkout (benchmarks/ comes with the benchmark work).
 LINT_PATHS := $(wildcard src tests benchmarks examples scripts)
@@ -45,7 +46,6 @@ lint: $(STAMP) $(MYPY_PATH)/litellm_codex_oauth_provider
 
 # mypy finds the package the tests import by its name through this link: the editable
 # install's import hook, which maps the name to src/, is invisible to it.
-MYPY_PATH := $(VENV)/mypy-path
 $(MYPY_PATH)/litellm_codex_oauth_provider: | $(STAMP)
 	mkdir -p $(MYPY_PATH)
 	ln -sfn $(CURDIR)/src $@

@@ -232,13 +232,9 @@ class ResponseStreamState:
     def result(self) -> CompletionResult:
         """The whole answer; raises if the stream ended before ``response.completed``."""
         if not self.completed:
-            why = "the answer stream carried no usable event" if self.events_seen == 0 else None
-            raise CodexStreamError(
-                502,
-                why or "stream closed before response.completed",
-                headers=self.headers,
-                request_id=request_id_of(self.headers),
-            )
+            why = "stream closed before response.completed"
+            why = why if self.events_seen else "the answer stream carried no usable event"
+            raise CodexStreamError(502, why, headers=self.headers, request_id=request_id_of(self.headers))
         return CompletionResult(
             response_id=self.response_id,
             model=self.model,

@@ -48,6 +48,7 @@ class _HeadersOnly:
 def writes(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, bytes]]:
     """Every write of the snapshot file, with the name of the thread that made it."""
     made: list[tuple[str, bytes]] = []
+
     def recording(path: Path, data: bytes, **kwargs: Any) -> None:
         made.append((threading.current_thread().name, data))
         write_atomically(path, data, **kwargs)
