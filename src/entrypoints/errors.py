@@ -35,60 +35,44 @@ from ..domain.errors import (
     CodexUsageLimitError,
 )
 from ..domain.models import normalize_model
-from .litellm_exceptions import (
-    CodexAPIConnectionError,
-    CodexAuthenticationError,
-    CodexBadGatewayError,
-    CodexBadRequestError,
-    CodexContentPolicyViolationError,
-    CodexContextWindowExceededError,
-    CodexInternalServerError,
-    CodexInvalidRequestError,
-    CodexNotFoundError,
-    CodexPermissionDeniedError,
-    CodexRateLimitError,
-    CodexServiceUnavailableError,
-    CodexTimeout,
-    CodexUnexpectedStatusError,
-    FromCodex,
-)
+from . import litellm_exceptions as raised
 from .login_guidance import with_advice
 
 _DEFAULT_URL = CODEX_API_BASE_URL + CODEX_RESPONSES_ENDPOINT
 
 
-_BY_KIND: tuple[tuple[type[CodexError], type[FromCodex]], ...] = (
-    (CodexRequestError, CodexInvalidRequestError),
-    (CodexContextWindowError, CodexContextWindowExceededError),
-    (CodexTimeoutError, CodexTimeout),
-    (CodexStreamError, CodexAPIConnectionError),
+_BY_KIND: tuple[tuple[type[CodexError], type[raised.FromCodex]], ...] = (
+    (CodexRequestError, raised.CodexInvalidRequestError),
+    (CodexContextWindowError, raised.CodexContextWindowExceededError),
+    (CodexTimeoutError, raised.CodexTimeout),
+    (CodexStreamError, raised.CodexAPIConnectionError),
 )
 """Kinds that decide the class whatever their status; the first that matches wins."""
 
-_BY_STATUS: dict[int, type[FromCodex]] = {
-    400: CodexBadRequestError,
-    401: CodexAuthenticationError,
-    403: CodexPermissionDeniedError,
-    404: CodexNotFoundError,
-    408: CodexTimeout,
-    429: CodexRateLimitError,
-    500: CodexInternalServerError,
-    502: CodexBadGatewayError,
-    503: CodexServiceUnavailableError,
-    504: CodexTimeout,
+_BY_STATUS: dict[int, type[raised.FromCodex]] = {
+    400: raised.CodexBadRequestError,
+    401: raised.CodexAuthenticationError,
+    403: raised.CodexPermissionDeniedError,
+    404: raised.CodexNotFoundError,
+    408: raised.CodexTimeout,
+    429: raised.CodexRateLimitError,
+    500: raised.CodexInternalServerError,
+    502: raised.CodexBadGatewayError,
+    503: raised.CodexServiceUnavailableError,
+    504: raised.CodexTimeout,
 }
 """The one status-to-class table; another 4xx is a bad request, another status an unexpected one."""
 
 
-def litellm_class(error: CodexError, status: int) -> type[FromCodex]:
+def litellm_class(error: CodexError, status: int) -> type[raised.FromCodex]:
     for kind, cls in _BY_KIND:
         if isinstance(error, kind):
             return cls
     if status == 400 and getattr(error, "code", None) in POLICY_CODES:
-        return CodexContentPolicyViolationError
+        return raised.CodexContentPolicyViolationError
     if status in _BY_STATUS:
         return _BY_STATUS[status]
-    return CodexBadRequestError if 400 <= status < 500 else CodexUnexpectedStatusError
+    return raised.CodexBadRequestError if 400 <= status < 500 else raised.CodexUnexpectedStatusError
 
 
 def passed_on_headers(error: CodexError) -> dict[str, str]:
