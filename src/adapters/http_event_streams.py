@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Iterator, Mapping
 import httpx
 
 from ..application.logs import get_logger
+from ..domain.answer_headers import lowered, request_id_of
 from ..domain.errors import CodexConnectionError, CodexStreamError, CodexTimeoutError
 from ..domain.ports import RawEvent
 from ..domain.sse import SSEDecoder
@@ -18,25 +19,30 @@ from ..domain.sse import SSEDecoder
 logger = get_logger(__name__)
 
 
-def request_id_of(headers: Mapping[str, str]) -> str | None:
-    return headers.get("x-request-id") or headers.get("x-oai-request-id")
+def public_url(url: httpx.URL) -> str:
+    """The request's address without credentials or query: what an error may show."""
+    return str(url.copy_with(userinfo=b"", query=None, fragment=None))
 
 
-def _stream_failure(exc: httpx.HTTPError, request_id: str | None) -> CodexStreamError:
-    """An httpx failure while reading the answer, as the package's error (never with the URL's secrets).
+def _stream_failure(exc: httpx.HTTPError, response: httpx.Response) -> CodexStreamError:
+    """An httpx failure while reading the answer, as the package's error.
 
-    Only a read timeout is silence: over aiohttp a dropped connection arrives as another
-    ``TimeoutException`` subclass (httpx-aiohttp maps aiohttp's connection errors so).
+    Never chained (``from None``): httpx's error holds the request, and with it the
+    Authorization header. Only a read timeout is silence: over aiohttp a dropped
+    connection arrives as another ``TimeoutException`` subclass (httpx-aiohttp maps
+    aiohttp's connection errors so).
     """
+    answer = {
+        "headers": lowered(response.headers),
+        "request_id": request_id_of(response.headers),
+        "url": public_url(response.request.url),
+    }
     if isinstance(exc, httpx.ReadTimeout):
         return CodexTimeoutError(
-            f"the answer stream was silent longer than the idle timeout ({type(exc).__name__})",
-            request_id=request_id,
+            f"the answer stream was silent longer than the idle timeout ({type(exc).__name__})", **answer
         )
     return CodexConnectionError(
-        f"the answer stream closed before response.completed ({type(exc).__name__})",
-        status_code=502,
-        request_id=request_id,
+        f"the answer stream closed before response.completed ({type(exc).__name__})", status_code=502, **answer
     )
 
 
@@ -85,7 +91,7 @@ class HttpxEventStream(_OpenAnswer):
                 if events:
                     yield events
         except httpx.HTTPError as exc:
-            raise _stream_failure(exc, self.request_id) from None
+            raise _stream_failure(exc, self._response) from None
         rest = _flushed(decoder)
         if rest:
             yield rest
@@ -105,7 +111,7 @@ class HttpxAsyncEventStream(_OpenAnswer):
                 if events:
                     yield events
         except httpx.HTTPError as exc:
-            raise _stream_failure(exc, self.request_id) from None
+            raise _stream_failure(exc, self._response) from None
         rest = _flushed(decoder)
         if rest:
             yield rest

@@ -159,15 +159,12 @@ class CompletionService:
         if call.on_headers is not None:
             call.on_headers(headers)
 
-    def _failed(
-        self, exc: CodexAPIError, events: EventStream | AsyncEventStream | None, call: _Call, *, final: bool
-    ) -> float:
-        """Seconds to wait before the next attempt; re-raises ``exc`` when this failure is final."""
-        if events is not None:  # an in-stream failure gets the answer's request id and limit headers
-            headers = events.headers
-            if not exc.headers:
-                exc.headers = {k.lower(): v for k, v in headers.items()}
-            exc.request_id = exc.request_id or headers.get("x-request-id") or headers.get("x-oai-request-id")
+    def _failed(self, exc: CodexAPIError, call: _Call, *, final: bool) -> float:
+        """Seconds to wait before the next attempt; re-raises ``exc`` when this failure is final.
+
+        An in-stream failure carries the answer's headers from where it was raised (the
+        state machine and the event streams are given them), so nothing is added here.
+        """
         self._note_headers(exc.headers, call)
         if final or not exc.transient or call.attempt >= self.max_retries:
             raise exc
@@ -190,9 +187,10 @@ class CompletionService:
     def _attempts(self, call: _Call, *, streaming: bool) -> Iterator[StreamDelta]:
         """Every delta of the answer, retrying transient failures; once a streamed delta is out, never."""
         while True:
-            call.state, events, yielded = ResponseStreamState(), None, False
+            call.state, yielded = ResponseStreamState(), False
             try:
                 events = self._open(call)
+                call.state = ResponseStreamState(events.headers)
                 self._note_headers(events.headers, call)
                 try:
                     for batch in events.batches():
@@ -205,14 +203,15 @@ class CompletionService:
                 call.state.result()  # raises if the stream ended early
                 return
             except CodexAPIError as exc:
-                wait = self._failed(exc, events, call, final=yielded)
+                wait = self._failed(exc, call, final=yielded)
             self._sleep(wait)
 
     async def _aattempts(self, call: _Call, *, streaming: bool) -> AsyncIterator[StreamDelta]:
         while True:
-            call.state, events, yielded = ResponseStreamState(), None, False
+            call.state, yielded = ResponseStreamState(), False
             try:
                 events = await self._aopen(call)
+                call.state = ResponseStreamState(events.headers)
                 self._note_headers(events.headers, call)
                 try:
                     async for batch in events.batches():
@@ -225,7 +224,7 @@ class CompletionService:
                 call.state.result()
                 return
             except CodexAPIError as exc:
-                wait = self._failed(exc, events, call, final=yielded)
+                wait = self._failed(exc, call, final=yielded)
             await self._asleep(wait)
 
     # -- the four ways to call -----------------------------------------------------

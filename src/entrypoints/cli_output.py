@@ -11,8 +11,9 @@ from ..domain.errors import (
     CodexAuthError,
     CodexError,
     CodexRequestError,
-    CodexTokenStoreUnavailableError,
 )
+from ..domain.limits import format_duration
+from .login_guidance import advice_for
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -26,15 +27,8 @@ _WINDOW_NAMES = {"primary": "5-hour window", "secondary": "weekly window"}
 
 
 def duration(seconds: float) -> str:
-    seconds = abs(int(seconds))
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes = rest // 60
-    if days:
-        return f"{days} d {hours} h"
-    if hours:
-        return f"{hours} h {minutes} min"
-    return f"{minutes} min" if minutes else f"{seconds} s"
+    """How long, either way round: the domain's one wording of a duration."""
+    return format_duration(abs(seconds))
 
 
 def when(epoch: float, now: float | None = None) -> str:
@@ -61,6 +55,8 @@ def usage_limit_lines(limits: UsageLimits | None, now: float | None = None) -> l
 def remedy(exc: CodexError) -> str:
     """What the user should do next, when the message does not already say it."""
     text = str(exc)
+    if advice_for(exc):
+        return advice_for(exc)
     if "codex login" in text or "run `" in text:
         return ""
     if isinstance(exc, CodexAuthError):
@@ -88,6 +84,6 @@ def error_line(exc: CodexError) -> str:
 
 
 def exit_code(exc: CodexError) -> int:
-    if isinstance(exc, CodexAuthError) and not isinstance(exc, CodexTokenStoreUnavailableError):
+    if isinstance(exc, CodexAuthError):  # a login store that cannot be reached is not a missing login
         return EXIT_NO_LOGIN
     return EXIT_FAILED

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ..domain.constants import (
@@ -19,6 +19,9 @@ from ..domain.constants import (
     GITHUB_RAW_URL,
     TOKEN_CACHE_BUFFER_SECONDS,
 )
+
+INSTRUCTION_SOURCES = ("catalog", "github")
+"""What ``CODEX_INSTRUCTIONS_SOURCES`` may name."""
 
 
 class CodexSettings(BaseSettings):
@@ -66,6 +69,22 @@ class CodexSettings(BaseSettings):
     """``CODEX_REDIS_KEY``: the Redis key (a hash) the login lives under."""
     redis_lock_timeout_seconds: float = 60.0
     """The refresh lock expires after this long, so a host that died holding it cannot block the others."""
+
+    @field_validator("instructions_sources")
+    @classmethod
+    def _known_sources(cls, value: str) -> str:
+        """Refused when the settings are read, with the names that are known, not when the first call needs them."""
+        names = [name.strip().lower() for name in value.split(",") if name.strip()]
+        unknown = sorted(set(names) - set(INSTRUCTION_SOURCES))
+        if unknown:
+            known = ", ".join(INSTRUCTION_SOURCES)
+            raise ValueError(f"CODEX_INSTRUCTIONS_SOURCES: unknown source(s) {unknown}; use {known}")
+        return ",".join(dict.fromkeys(names))
+
+    @property
+    def instruction_source_names(self) -> tuple[str, ...]:
+        """``CODEX_INSTRUCTIONS_SOURCES`` as names, in order, each once (empty: none)."""
+        return tuple(name for name in self.instructions_sources.split(",") if name)
 
     @property
     def auth_path(self) -> Path:

@@ -10,7 +10,7 @@ import pytest
 from litellm_codex_oauth_provider.adapters.login_summary import read_login_summary
 from litellm_codex_oauth_provider.adapters.usage_limits import (
     UsageLimitsFile,
-    UsageLimitsRecordingTransport,
+    UsageLimitsObservingTransport,
     limits_from_headers,
 )
 from litellm_codex_oauth_provider.application.completion import CompletionService
@@ -42,14 +42,16 @@ def test_file_keeps_the_last_report_and_throttles(tmp_path: Path) -> None:
     limits = UsageLimitsFile(tmp_path / "cache" / "usage-limits.json", min_interval=60)
     assert limits.load() is None
     limits.observe(HEADERS)
-    limits.observe({**HEADERS, "x-codex-primary-used-percent": "99"})  # within the interval: skipped
+    limits.flush()  # the first report is written at once (on a worker thread): wait for it
+    limits.observe({**HEADERS, "x-codex-primary-used-percent": "99"})  # within the interval: held back
     loaded = limits.load()
     assert loaded is not None
     assert loaded.plan_type == "plus"
     primary = next(w for w in loaded.windows if w.name == "primary")
     assert primary.used_percent == 12.5
     assert primary.window_minutes == 300
-    limits.observe({**HEADERS, "x-codex-primary-used-percent": "100"}, force=True)
+    limits.observe({**HEADERS, "x-codex-primary-used-percent": "100"})  # the latest report wins
+    limits.flush()
     loaded = limits.load()
     assert loaded is not None
     assert next(w for w in loaded.windows if w.name == "primary").used_percent == 100
@@ -68,10 +70,11 @@ def test_the_transport_decorator_records_answers_and_refusals(tmp_path: Path) ->
     service = CompletionService(
         tokens=FakeTokenStore(),
         instructions=FakeInstructionSource(),
-        transport=UsageLimitsRecordingTransport(inner, limits),
+        transport=UsageLimitsObservingTransport(inner, limits),
     )
     with pytest.raises(CodexAPIError):
         service.complete(ChatRequest("gpt-5.1-codex", [{"role": "user", "content": "hi"}]))
+    limits.flush()
     loaded = limits.load()
     assert loaded is not None
     assert abs(loaded.seen_at - time.time()) < 60
