@@ -75,6 +75,6 @@ def test_a_sync_stream_still_streams_and_can_be_abandoned(
     stream = litellm.completion(model="codex/gpt-5.5", messages=[{"role": "user", "content": "hi"}], stream=True)
     first = next(iter(stream))
     assert first.choices[0].delta.content
-    stream.completion_stream.close()  # type: ignore[attr-defined]
+    stream.completion_stream.close()
     reply = litellm.completion(model="codex/gpt-5.5", messages=[{"role": "user", "content": "hi"}])
     assert reply.choices[0].message.content == "next"

@@ -228,7 +228,7 @@ def test_a_usage_limit_brings_retry_after_and_the_limit_headers(
     def call() -> None:
         reply = client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": "hi"}], stream=stream)
         if stream:
-            list(reply)  # type: ignore[arg-type]
+            list(reply)
 
     with pytest.raises(openai.RateLimitError) as caught:
         call()

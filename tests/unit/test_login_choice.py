@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 from litellm_codex_oauth_provider.adapters.auth_file import CodexAuthFileTokenStore
@@ -41,7 +42,8 @@ def test_one_store_per_named_login_built_by_the_container(tmp_path: Path) -> Non
     assert isinstance(alice.tokens, CodexAuthFileTokenStore) and alice.tokens.path == tmp_path / "alice.json"
     assert bob.tokens is not alice.tokens and bob.transport is alice.transport
     assert alice.catalog is not None and bob.catalog is not None
-    assert alice.catalog.tokens is alice.tokens and bob.catalog.tokens is bob.tokens, "each login its own catalog"
+    alice_catalog, bob_catalog = cast(Any, alice.catalog), cast(Any, bob.catalog)
+    assert alice_catalog.tokens is alice.tokens and bob_catalog.tokens is bob.tokens, "each login its own catalog"
     assert alice.instructions is not bob.instructions
     assert alice.catalog is not container.model_catalog()
 
