@@ -30,6 +30,7 @@ def test_the_plugin_the_seed_helpers_and_the_cli_share_the_runtime(
     assert seed_auth.get_auth_context() == codex_provider.get_auth_context()
 
     seen: list[Container] = []
+
     def models(args: object, container: Container) -> int:
         seen.append(container)
         return 0
