@@ -6,6 +6,7 @@ reading becomes the package's stream error.
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Iterator, Mapping
 
 import httpx
@@ -68,8 +69,24 @@ def _warn_malformed(decoder: SSEDecoder) -> None:
 class _OpenAnswer:
     """What the sync and async answers share: the response, its headers and its request id."""
 
-    def __init__(self, response: httpx.Response) -> None:
+    def __init__(self, response: httpx.Response, deadline: float | None = None) -> None:
         self._response = response
+        self._deadline = deadline
+
+    def _read(self, decoder: SSEDecoder, chunk: bytes) -> list[RawEvent]:
+        """The events a network read completed, unless the call's own timeout has run out.
+
+        Checked on every read, so a backend trickling a byte at a time cannot stretch
+        a call past its timeout (the idle timeout only bounds the silence between reads).
+        """
+        if self._deadline is not None and time.monotonic() > self._deadline:
+            raise CodexTimeoutError(
+                "the call's timeout ran out while the answer was still arriving",
+                headers=lowered(self._response.headers),
+                request_id=self.request_id,
+                url=public_url(self._response.request.url),
+            )
+        return _decoded(decoder, chunk)
 
     @property
     def headers(self) -> Mapping[str, str]:
@@ -87,7 +104,7 @@ class HttpxEventStream(_OpenAnswer):
         decoder = SSEDecoder()
         try:
             for chunk in self._response.iter_bytes():
-                events = _decoded(decoder, chunk)
+                events = self._read(decoder, chunk)
                 if events:
                     yield events
         except httpx.HTTPError as exc:
@@ -107,7 +124,7 @@ class HttpxAsyncEventStream(_OpenAnswer):
         decoder = SSEDecoder()
         try:
             async for chunk in self._response.aiter_bytes():
-                events = _decoded(decoder, chunk)
+                events = self._read(decoder, chunk)
                 if events:
                     yield events
         except httpx.HTTPError as exc:

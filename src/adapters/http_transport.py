@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any, Literal
 
 import httpx
@@ -148,10 +149,14 @@ class HttpxResponsesTransport:
         httpx's read timeout is exactly "no byte for this long", which is what an idle
         timeout on a stream means: a silent backend cannot hang a call.
         """
-        idle = self._timeout.read
+        idle, connect = self._timeout.read, self._timeout.connect
         if request.timeout and request.timeout > 0:
             idle = min(idle, request.timeout) if idle else request.timeout
-        return httpx.Timeout(idle, connect=self._timeout.connect)
+        if request.deadline is not None:
+            left = max(request.deadline - time.monotonic(), 0.001)
+            idle = min(idle, left) if idle else left
+            connect = min(connect, left) if connect else left
+        return httpx.Timeout(idle, connect=connect)
 
     def _check(self, response: httpx.Response, raw_body: bytes | None) -> None:
         if raw_body is not None:
@@ -176,7 +181,7 @@ class HttpxResponsesTransport:
             finally:
                 response.close()
             self._check(response, raw)
-        return HttpxEventStream(response)
+        return HttpxEventStream(response, request.deadline)
 
     async def aopen(self, request: ResponsesRequest, auth: AuthContext) -> HttpxAsyncEventStream:
         client = await self.async_client()
@@ -194,4 +199,4 @@ class HttpxResponsesTransport:
             finally:
                 await response.aclose()
             self._check(response, raw)
-        return HttpxAsyncEventStream(response)
+        return HttpxAsyncEventStream(response, request.deadline)

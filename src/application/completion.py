@@ -100,7 +100,11 @@ class CompletionService:
         for call_id in plan.orphan_call_ids:
             logger.warning("codex_tool_result_without_call", call_id=call_id, sent_as="user_message")
         request = ResponsesRequest(
-            body=plan.body, session_id=plan.session_id, api_base=chat.api_base, timeout=chat.timeout
+            body=plan.body,
+            session_id=plan.session_id,
+            api_base=chat.api_base,
+            timeout=chat.timeout,
+            deadline=time.monotonic() + chat.timeout if chat.timeout and chat.timeout > 0 else None,
         )
         return request, plan
 
@@ -170,7 +174,8 @@ class CompletionService:
             raise exc
         backoff = self.retry_base_delay * (2.0**call.attempt) * (0.5 + random.random())  # noqa: S311 - jitter
         wait = max(backoff, exc.retry_after or 0.0)
-        if wait > self.max_retry_wait:
+        deadline = call.request.deadline
+        if wait > self.max_retry_wait or (deadline is not None and time.monotonic() + wait >= deadline):
             raise exc
         call.attempt += 1
         logger.warning(
