@@ -6,14 +6,17 @@ reading becomes the package's stream error.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import AsyncIterator, Iterator, Mapping
+from typing import Any
 
 import httpx
 
 from ..application.logs import get_logger
 from ..domain.answer_headers import lowered, request_id_of
-from ..domain.errors import CodexConnectionError, CodexStreamError, CodexTimeoutError
+from ..domain.backend_errors import api_error_from_event, text_excerpt
+from ..domain.errors import CodexAPIError, CodexConnectionError, CodexStreamError, CodexTimeoutError
 from ..domain.ports import RawEvent
 from ..domain.sse import SSEDecoder
 
@@ -66,6 +69,29 @@ def _warn_malformed(decoder: SSEDecoder) -> None:
         decoder.malformed.clear()
 
 
+JSON_ANSWER_CAP = 1024 * 1024
+"""The most of a JSON (not event-stream) answer read to find its error."""
+
+
+def _is_json(response: httpx.Response) -> bool:
+    content_type = str(response.headers.get("content-type", ""))
+    return content_type.split(";")[0].strip().lower() == "application/json"
+
+
+def _json_answer_error(raw: bytes, response: httpx.Response) -> CodexAPIError:
+    """A 200 answer that is a JSON document instead of events: the backend's own error, with its message.
+
+    (Read as events it carried "no usable event": its message was lost, and it was retried.)
+    """
+    try:
+        body: Any = json.loads(raw)
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        body = {"error": {"message": text_excerpt(raw.decode("utf-8", "replace")) or "an empty JSON answer"}}
+    return api_error_from_event({**body, "type": "error"}, headers=response.headers)
+
+
 class _OpenAnswer:
     """What the sync and async answers share: the response, its headers and its request id."""
 
@@ -103,6 +129,13 @@ class HttpxEventStream(_OpenAnswer):
     def batches(self) -> Iterator[list[RawEvent]]:
         decoder = SSEDecoder()
         try:
+            if _is_json(self._response):
+                raw = b""
+                for chunk in self._response.iter_bytes():
+                    raw += chunk
+                    if len(raw) > JSON_ANSWER_CAP:
+                        break
+                raise _json_answer_error(raw[:JSON_ANSWER_CAP], self._response)
             for chunk in self._response.iter_bytes():
                 events = self._read(decoder, chunk)
                 if events:
@@ -123,6 +156,13 @@ class HttpxAsyncEventStream(_OpenAnswer):
     async def batches(self) -> AsyncIterator[list[RawEvent]]:
         decoder = SSEDecoder()
         try:
+            if _is_json(self._response):
+                raw = b""
+                async for chunk in self._response.aiter_bytes():
+                    raw += chunk
+                    if len(raw) > JSON_ANSWER_CAP:
+                        break
+                raise _json_answer_error(raw[:JSON_ANSWER_CAP], self._response)
             async for chunk in self._response.aiter_bytes():
                 events = self._read(decoder, chunk)
                 if events:

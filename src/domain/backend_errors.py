@@ -108,6 +108,22 @@ def _classify(
     return CodexAPIStatusError(status, message, code=code, retry_after=retry_after, **common)
 
 
+_HTML = re.compile(r"^\s*(<!doctype html|<html)", re.IGNORECASE)
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[^>]+>")
+EXCERPT_CHARS = 160
+
+
+def text_excerpt(text: str) -> str:
+    """A short, readable excerpt of an error body: an HTML page (a proxy's, a CDN's) by its title."""
+    if _HTML.match(text):
+        title = _TITLE.search(text)
+        words = " ".join(_TAG.sub(" ", title.group(1) if title else text).split())
+        return f"an HTML error page ({words[:EXCERPT_CHARS]})" if words else "an HTML error page"
+    words = " ".join(text.split())
+    return words if len(words) <= EXCERPT_CHARS else words[:EXCERPT_CHARS] + " ..."
+
+
 def api_error_from_http(
     status_code: int, body: Any, headers: Mapping[str, str], *, url: str | None = None
 ) -> CodexAPIStatusError:
@@ -116,7 +132,7 @@ def api_error_from_http(
     details = _error_object(body)
     message = details.get("message")
     if not isinstance(message, str) or not message.strip():
-        message = body.strip()[:500] if isinstance(body, str) and body.strip() else "no detail given"
+        message = text_excerpt(body) if isinstance(body, str) and body.strip() else "no detail given"
     code = _code_of(details)
     if status_code in (403, 404, 429) and (code is None or status_code == 404):
         code = _mentioned_code(body) or code

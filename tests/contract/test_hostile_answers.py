@@ -105,3 +105,26 @@ async def test_a_trickling_backend_cannot_stretch_a_call_past_its_timeout(
     assert "timeout ran out" in str(error)
     assert elapsed < 15, f"the whole answer would take over 60 s; the call took {elapsed:.1f} s"
     assert len(codex_backend.response_requests) == 1, "a call whose time ran out is not sent again"
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_a_json_error_answered_with_200_keeps_its_message_and_is_not_retried(
+    litellm_codex: object, codex_backend: FakeCodexBackend, mode: str
+) -> None:
+    body = b'{"error": {"code": "model_overloaded_hard", "message": "The model is temporarily disabled for you."}}'
+    codex_backend.enqueue(Reply(raw=body, headers={"content-type": "application/json"}))
+    error = await expect(mode, litellm.InternalServerError)
+    assert "The model is temporarily disabled for you." in str(error)
+    assert "no usable event" not in str(error)
+    assert len(codex_backend.response_requests) == 1
+
+
+@pytest.mark.parametrize("mode", ["completion", "acompletion-stream"])
+async def test_an_html_error_page_becomes_a_short_message_with_its_status(
+    litellm_codex: object, codex_backend: FakeCodexBackend, mode: str
+) -> None:
+    page = "<!DOCTYPE html><html><head><title>502 Bad Gateway | cloudflare</title></head><body>" + "x" * 5000
+    codex_backend.enqueue(*[Reply(status=502, body=page + "</body></html>") for _ in range(3)])
+    error = await expect(mode, litellm.BadGatewayError)
+    assert "an HTML error page (502 Bad Gateway | cloudflare)" in str(error)
+    assert "xxxxxxxx" not in str(error) and "<html" not in str(error)

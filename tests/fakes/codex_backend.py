@@ -566,7 +566,8 @@ def _handler_for(backend: FakeCodexBackend) -> type[BaseHTTPRequestHandler]:
                 self._send_json(reply.status, reply.body if reply.body is not None else {}, reply.headers)
                 return
             self.send_response(reply.status)
-            self.send_header("content-type", "text/event-stream")
+            if "content-type" not in {key.lower() for key in reply.headers}:
+                self.send_header("content-type", "text/event-stream")
             self.send_header("transfer-encoding", "chunked")
             self.send_header("x-request-id", f"req_{next(_ids)}")
             for key, value in reply.headers.items():
