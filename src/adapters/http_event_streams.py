@@ -19,6 +19,7 @@ from ..domain.backend_errors import api_error_from_event, text_excerpt
 from ..domain.errors import CodexAPIError, CodexConnectionError, CodexStreamError, CodexTimeoutError
 from ..domain.ports import RawEvent
 from ..domain.sse import SSEDecoder
+from .network_errors import NETWORK_ERRORS, Failure, classify
 
 logger = get_logger(__name__)
 
@@ -28,26 +29,20 @@ def public_url(url: httpx.URL) -> str:
     return str(url.copy_with(userinfo=b"", query=None, fragment=None))
 
 
-def _stream_failure(exc: httpx.HTTPError, response: httpx.Response) -> CodexStreamError:
-    """An httpx failure while reading the answer, as the package's error.
+def _stream_failure(exc: BaseException, response: httpx.Response) -> CodexStreamError:
+    """A network failure while reading the answer, as the package's error.
 
     Never chained (``from None``): httpx's error holds the request, and with it the
-    Authorization header. Only a read timeout is silence: over aiohttp a dropped
-    connection arrives as another ``TimeoutException`` subclass (httpx-aiohttp maps
-    aiohttp's connection errors so).
+    Authorization header. Only silence is a timeout; anything else ended the answer early.
     """
     answer = {
         "headers": lowered(response.headers),
         "request_id": request_id_of(response.headers),
         "url": public_url(response.request.url),
     }
-    if isinstance(exc, httpx.ReadTimeout):
-        return CodexTimeoutError(
-            f"the answer stream was silent longer than the idle timeout ({type(exc).__name__})", **answer
-        )
-    return CodexConnectionError(
-        f"the answer stream closed before response.completed ({type(exc).__name__})", status_code=502, **answer
-    )
+    if classify(exc) is Failure.SILENT:
+        return CodexTimeoutError("the answer stream was silent longer than the idle timeout", **answer)
+    return CodexConnectionError("the answer stream closed before response.completed", status_code=502, **answer)
 
 
 def _decoded(decoder: SSEDecoder, chunk: bytes) -> list[RawEvent]:
@@ -140,7 +135,7 @@ class HttpxEventStream(_OpenAnswer):
                 events = self._read(decoder, chunk)
                 if events:
                     yield events
-        except httpx.HTTPError as exc:
+        except NETWORK_ERRORS as exc:
             raise _stream_failure(exc, self._response) from None
         rest = _flushed(decoder)
         if rest:
@@ -167,7 +162,7 @@ class HttpxAsyncEventStream(_OpenAnswer):
                 events = self._read(decoder, chunk)
                 if events:
                     yield events
-        except httpx.HTTPError as exc:
+        except NETWORK_ERRORS as exc:
             raise _stream_failure(exc, self._response) from None
         rest = _flushed(decoder)
         if rest:

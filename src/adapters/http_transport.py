@@ -24,6 +24,7 @@ from .client_identity import user_agent
 from .http_event_streams import HttpxAsyncEventStream, HttpxEventStream, public_url
 from .lazy_client import LazyClient
 from .loop_resources import PerLoop
+from .network_errors import NETWORK_ERRORS, Failure, classify
 
 DEFAULT_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=20)
 """HTTP/1.1 carries one stream per connection: httpx's default cap of 100 connections would
@@ -43,17 +44,22 @@ def responses_url(base_url: str) -> str:
     return public_url(httpx.URL(base_url.rstrip("/") + CODEX_RESPONSES_ENDPOINT))
 
 
-def _open_failure(exc: httpx.HTTPError, request: httpx.Request) -> CodexStreamError:
-    """An httpx failure before the backend answered: connecting is transient, a silent backend is not.
+def _open_failure(exc: BaseException, request: httpx.Request) -> CodexStreamError:
+    """A network failure before the backend answered: connecting is transient, a silent backend is not.
 
     Raised ``from None``: httpx's error holds the request, and with it the Authorization header.
     """
     url = public_url(request.url)
-    if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout)):
-        return CodexConnectionError(f"cannot reach the Codex backend ({type(exc).__name__})", url=url)
-    if isinstance(exc, httpx.TimeoutException):
-        return CodexTimeoutError(f"the Codex backend did not answer in time ({type(exc).__name__})", url=url)
-    return CodexConnectionError(f"the connection to the Codex backend broke ({type(exc).__name__})", url=url)
+    failure = classify(exc)
+    if failure is Failure.UNREACHABLE:
+        return CodexConnectionError("cannot reach the Codex backend", url=url)
+    if failure is Failure.SILENT:
+        return CodexTimeoutError("the Codex backend did not answer in time", url=url)
+    return CodexConnectionError(
+        "no valid answer from the Codex backend (the connection broke, or what came back was not HTTP)",
+        status_code=502,
+        url=url,
+    )
 
 
 def _redirect_error(response: httpx.Response) -> CodexAPIError:
@@ -170,13 +176,13 @@ class HttpxResponsesTransport:
         sent = self._build(client, request, auth)
         try:
             response = client.send(sent, stream=True)
-        except httpx.HTTPError as exc:
+        except NETWORK_ERRORS as exc:
             raise _open_failure(exc, sent) from None
         if response.status_code >= 300:
             raw: bytes | None = None
             try:
                 raw = response.read() if response.status_code >= 400 else None
-            except httpx.HTTPError:
+            except NETWORK_ERRORS:
                 raw = b""
             finally:
                 response.close()
@@ -188,13 +194,13 @@ class HttpxResponsesTransport:
         sent = self._build(client, request, auth)
         try:
             response = await client.send(sent, stream=True)
-        except httpx.HTTPError as exc:
+        except NETWORK_ERRORS as exc:
             raise _open_failure(exc, sent) from None
         if response.status_code >= 300:
             raw: bytes | None = None
             try:
                 raw = await response.aread() if response.status_code >= 400 else None
-            except httpx.HTTPError:
+            except NETWORK_ERRORS:
                 raw = b""
             finally:
                 await response.aclose()
