@@ -8,6 +8,7 @@ this package does not know, and any token a refresh answer leaves out.
 from __future__ import annotations
 
 import enum
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -73,6 +74,8 @@ def parse_timestamp(value: Any) -> float | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
+        if not math.isfinite(value):
+            return None
         return float(value) / 1000 if value > 10**11 else float(value)
     if isinstance(value, str) and value.strip():
         text = value.strip().replace("Z", "+00:00").replace("z", "+00:00")
@@ -129,7 +132,7 @@ def plan_type_of(claims: Mapping[str, Any], account_claim: str) -> str | None:
 def expiry_of(login: StoredLogin, claims: Mapping[str, Any]) -> float | None:
     """The access token's ``exp``; else the file's ``expires_at``; else ``last_refresh`` + 8 days."""
     exp = claims.get("exp")
-    if isinstance(exp, int | float) and not isinstance(exp, bool):
+    if isinstance(exp, int | float) and not isinstance(exp, bool) and math.isfinite(exp):
         return float(exp)
     if login.expires_at is not None:
         return login.expires_at
