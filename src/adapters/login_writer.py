@@ -16,7 +16,7 @@ from typing import Any, Generic, TypeVar
 from ..application.logs import get_logger
 from ..domain.errors import CodexAuthFileNotFoundError, CodexError
 from ..domain.login import answer_expiry, merge_refresh
-from .login_snapshot import LoginBackend, LoginSnapshot, WriteBackFailed, decode_claims
+from .login_snapshot import LoginBackend, LoginSnapshot, WriteBackFailed, decode_claims, snapshot_of
 
 logger = get_logger(__name__)
 
@@ -24,6 +24,10 @@ V = TypeVar("V")
 
 WRITE_ATTEMPTS = 3
 """Rewrites of a login someone else keeps rewriting (with the spent token still in it) before giving up."""
+
+
+class _Unusable(Exception):
+    """Why a refresh answer makes no login this package can use."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,8 +86,19 @@ class LoginWriter(Generic[V]):
             base = current
         return self._keep(base, answer, spent, refreshed_at, "it kept changing while being written")
 
+    def unusable(self, base: LoginSnapshot[V], answer: dict[str, Any], now: float) -> str | None:
+        """Why the login the answer makes could not be used (say, an access token that is no JWT), or ``None``.
+
+        Such an answer is not written as it is: the file would be refused on every call.
+        """
+        try:
+            snapshot_of(self.merged(base, answer, now), base.version, _Unusable)
+        except _Unusable as exc:
+            return str(exc)
+        return None
+
     def merged(self, base: LoginSnapshot[V], answer: dict[str, Any], now: float) -> dict[str, Any]:
-        claims = decode_claims(str(answer["access_token"])) or {}
+        claims = decode_claims(str(answer.get("access_token", ""))) or {}
         exp = claims.get("exp")
         expires_at = float(exp) if isinstance(exp, int | float) else answer_expiry(answer, now)
         return merge_refresh(base.document, base.login.shape, answer, now=now, expires_at=expires_at)

@@ -25,7 +25,7 @@ from ..application.logs import get_logger
 from ..domain.constants import TOKEN_CACHE_BUFFER_SECONDS
 from ..domain.errors import CodexAuthRefreshError, CodexError
 from ..domain.login import is_expired, needs_refresh, refresh_margin
-from ..domain.login_errors import expired_login, refresh_contended, rejected_login
+from ..domain.login_errors import expired_login, refresh_contended, refresh_unusable, rejected_login
 from ..domain.ports import AuthContext
 from .login_snapshot import LoginBackend, LoginSnapshot
 from .login_writer import LoginWriter
@@ -159,7 +159,8 @@ class RefreshingTokenStore(Generic[V]):
         auth, now = snapshot.auth, self._clock()
         if auth.access_token == rejected:
             return False
-        if not needs_refresh(auth.expires_at, now, refresh_margin(self.refresh_buffer_seconds, snapshot.claims)):
+        margin = refresh_margin(self.refresh_buffer_seconds, snapshot.claims, snapshot.login.last_refresh)
+        if not needs_refresh(auth.expires_at, now, margin):
             return True
         backing_off = time.monotonic() < self._backoff_until
         return (backing_off or not snapshot.login.refresh_token) and not is_expired(auth.expires_at, now)
@@ -212,8 +213,20 @@ class RefreshingTokenStore(Generic[V]):
                 answer = self.refresher.refresh(spent)
             except CodexAuthRefreshError as exc:
                 return self._adopt(self._recover(exc, snapshot, rejected, spent))
+            return self._adopt(self._kept(snapshot, answer, spent))
+
+    def _kept(self, snapshot: LoginSnapshot[V], answer: dict[str, Any], spent: str) -> LoginSnapshot[V]:
+        """Write the refreshed login; from an answer that makes no usable login, only its new refresh token."""
+        now = self._clock()
+        why = self._writer.unusable(snapshot, answer, now)
+        if why is None:
             self._backoff_until = float("-inf")
-            return self._adopt(self._writer.write_back(snapshot, answer, spent, self._clock()))
+            return self._writer.write_back(snapshot, answer, spent, now)
+        rotated = {name: answer[name] for name in ("refresh_token",) if isinstance(answer.get(name), str)}
+        if rotated:  # the spent token is gone: the new one must be kept, with the old access token
+            self._writer.write_back(snapshot, rotated, spent, now)
+        self._backoff_until = time.monotonic() + self.retry_backoff_seconds
+        raise refresh_unusable(self.backend.where, why)
 
     def _current(self) -> LoginSnapshot[V]:
         """The login as it stands: one held only in memory is newer than the one the backend still has."""

@@ -141,15 +141,17 @@ def expiry_of(login: StoredLogin, claims: Mapping[str, Any]) -> float | None:
     return None
 
 
-def refresh_margin(buffer_seconds: float, claims: Mapping[str, Any]) -> float:
+def refresh_margin(buffer_seconds: float, claims: Mapping[str, Any], issued_at: float | None = None) -> float:
     """The buffer, but never more than half the token's lifetime.
 
     A token server that issues tokens shorter-lived than the buffer would otherwise
-    make every call refresh again.
+    make every call refresh again. The lifetime runs from the token's ``iat``, else
+    from ``issued_at`` (the login's ``last_refresh``).
     """
     exp, iat = claims.get("exp"), claims.get("iat")
-    if isinstance(exp, int | float) and isinstance(iat, int | float) and exp > iat:
-        return min(buffer_seconds, (exp - iat) / 2)
+    start = iat if isinstance(iat, int | float) and not isinstance(iat, bool) else issued_at
+    if isinstance(exp, int | float) and start is not None and exp > start:
+        return min(buffer_seconds, (exp - start) / 2)
     return buffer_seconds
 
 

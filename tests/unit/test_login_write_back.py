@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from litellm_codex_oauth_provider.adapters import auth_file
 from litellm_codex_oauth_provider.adapters.auth_file import CodexAuthFileTokenStore, write_login_document
-from litellm_codex_oauth_provider.domain.errors import CodexAuthTokenError
+from litellm_codex_oauth_provider.domain.errors import CodexAuthRefreshError, CodexAuthTokenError
 from structlog.testing import capture_logs
 
 from tests.fakes.logins import codex_auth_document, make_jwt, write_auth_file
@@ -180,3 +180,50 @@ def test_a_new_sign_in_is_written_whole_under_the_lock(tmp_path: Path) -> None:
     with pytest.raises(CodexAuthTokenError, match="not a valid JWT"):
         write_login_document(path, codex_auth_document("not-a-jwt"))
     assert json.loads(path.read_text()) == document, "a login that cannot be used is not written"
+
+
+class AnswersAnOpaqueToken(FakeRefresher):
+    """A token endpoint that rotates the refresh token but answers an access token that is no JWT."""
+
+    def refresh(self, refresh_token: str) -> dict[str, Any]:
+        self.seen.append(refresh_token)
+        return {"access_token": "opaque-not-a-jwt", "refresh_token": "rt-rotated", "expires_in": 3600}
+
+
+def test_an_access_token_that_is_no_jwt_is_not_written_and_the_new_refresh_token_is_kept(tmp_path: Path) -> None:
+    path = tmp_path / "auth.json"
+    expired_login(path)
+    old_access = tokens(path)["access_token"]
+    refresher = AnswersAnOpaqueToken()
+    store = make_store(path, refresher)
+    with pytest.raises(CodexAuthRefreshError, match="not a valid JWT.*new refresh token was kept") as caught:
+        store.get_auth()
+    assert caught.value.transient
+    assert tokens(path)["refresh_token"] == "rt-rotated"
+    assert tokens(path)["access_token"] == old_access, "the file stays usable"
+    assert "opaque-not-a-jwt" not in path.read_text() and "opaque-not-a-jwt" not in str(caught.value)
+    working = FakeRefresher()
+    store.refresher = working
+    assert store.get_auth().access_token == working.issued[0]["access_token"]
+    assert working.seen == ["rt-rotated"], "the kept refresh token renewed the login"
+
+
+class ShortLivedTokensWithoutIat(FakeRefresher):
+    """A token server whose access tokens live 120 s and carry no ``iat``."""
+
+    def refresh(self, refresh_token: str) -> dict[str, Any]:
+        self.seen.append(refresh_token)
+        n = len(self.seen)
+        token = make_jwt(exp=time.time() + 120, secret_tag=f"short-{n}")
+        return {"access_token": token, "refresh_token": f"rt-short-{n}", "expires_in": 120}
+
+
+def test_a_token_shorter_lived_than_the_buffer_without_iat_is_not_refreshed_on_every_call(tmp_path: Path) -> None:
+    path = tmp_path / "auth.json"
+    expired_login(path)
+    refresher = ShortLivedTokensWithoutIat()
+    store = make_store(path, refresher)
+    first = store.get_auth()
+    for _ in range(10):
+        assert store.get_auth() == first
+    assert refresher.calls == 1, "the buffer is half the token's life (from last_refresh), not 300 s"
