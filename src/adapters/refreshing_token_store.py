@@ -172,7 +172,16 @@ class RefreshingTokenStore(Generic[V]):
         """How long a follower waits for the leader: its lock wait, two grace periods, the call."""
         return self.backend.lock_wait_seconds + 2 * self.reused_grace_seconds + 60.0
 
+    def _still_valid_while_busy(self, rejected: str | None) -> AuthContext | None:
+        """A caller whose token is still valid does not wait for another caller's refresh (or its timeout)."""
+        cached = self._cached
+        if rejected is not None or cached is None or not self._flight.busy:
+            return None
+        return None if is_expired(cached.auth.expires_at, self._clock()) else cached.auth
+
     def _ensure(self, rejected: str | None) -> AuthContext:
+        if served := self._still_valid_while_busy(rejected):
+            return served
         for _ in range(MAX_ROUNDS):
             try:
                 auth, led = self._flight.run(lambda: self._refresh_if_due(rejected), wait_seconds=self._patience)
@@ -185,6 +194,8 @@ class RefreshingTokenStore(Generic[V]):
         raise refresh_contended(self.backend.where)
 
     async def _aensure(self, rejected: str | None) -> AuthContext:
+        if served := self._still_valid_while_busy(rejected):
+            return served
         for _ in range(MAX_ROUNDS):
             try:
                 auth, led = await self._flight.arun(lambda: asyncio.to_thread(self._refresh_if_due, rejected))

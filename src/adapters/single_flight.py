@@ -29,6 +29,11 @@ class SingleFlight(Generic[T]):
         self._current: Future[T] | None = None
         self._tasks: set[asyncio.Future[None]] = set()
 
+    @property
+    def busy(self) -> bool:
+        """Someone is doing the work now."""
+        return self._current is not None
+
     def _join(self) -> tuple[Future[T], bool]:
         with self._mutex:
             if self._current is not None:

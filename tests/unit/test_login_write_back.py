@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import json
 import os
 import stat
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -227,3 +229,50 @@ def test_a_token_shorter_lived_than_the_buffer_without_iat_is_not_refreshed_on_e
     for _ in range(10):
         assert store.get_auth() == first
     assert refresher.calls == 1, "the buffer is half the token's life (from last_refresh), not 300 s"
+
+
+class HeldRefresher(FakeRefresher):
+    """A refresh that stays in flight until the test lets it answer."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.inside = threading.Event()
+        self.answer = threading.Event()
+
+    def refresh(self, refresh_token: str) -> dict[str, Any]:
+        self.inside.set()
+        assert self.answer.wait(30)
+        return super().refresh(refresh_token)
+
+
+def test_callers_with_a_still_valid_token_do_not_wait_for_a_refresh(tmp_path: Path) -> None:
+    path = tmp_path / "auth.json"
+    write_auth_file(path, codex_auth_document(make_jwt(exp=time.time() + 1000), "rt-initial"))
+    old = tokens(path)["access_token"]
+    refresher = HeldRefresher()
+    now = [time.time()]
+    store = make_store(path, refresher, clock=lambda: now[0])
+    assert store.get_auth().access_token == old
+    now[0] += 800  # inside the 300 s buffer, still valid
+    leader: dict[str, Any] = {}
+    leading = threading.Thread(target=lambda: leader.update(auth=store.get_auth()))
+    leading.start()
+    assert refresher.inside.wait(10)
+    others: list[str] = []
+
+    async def async_caller() -> None:
+        others.append((await store.aget_auth()).access_token)
+
+    callers = [threading.Thread(target=lambda: others.append(store.get_auth().access_token))]
+    callers.append(threading.Thread(target=asyncio.run, args=(async_caller(),)))
+    for caller in callers:
+        caller.start()
+    for caller in callers:
+        caller.join(10)
+    finished = [not caller.is_alive() for caller in callers]
+    refresher.answer.set()
+    leading.join()
+    assert finished == [True, True], "they were served while the refresh was still out"
+    assert others == [old, old]
+    assert leader["auth"].access_token == refresher.issued[0]["access_token"] != old
+    assert refresher.calls == 1
