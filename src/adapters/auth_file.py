@@ -31,7 +31,8 @@ from .login_document import (
     write_login_file,
 )
 from .login_snapshot import WriteBackFailed, snapshot_of
-from .refreshing_token_store import RefreshingTokenStore, RefreshPolicy
+from .refresh_options import RefreshPolicy
+from .refreshing_token_store import RefreshingTokenStore
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack

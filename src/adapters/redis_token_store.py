@@ -16,7 +16,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .redis_login_record import DOCUMENT, RedisLoginBackend, encode, parse_record, redacted
-from .refreshing_token_store import RefreshingTokenStore, RefreshPolicy
+from .refresh_options import RefreshPolicy
+from .refreshing_token_store import RefreshingTokenStore
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack

@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Generic, Protocol, TypedDict, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from ..application.logs import get_logger
 from ..domain.constants import TOKEN_CACHE_BUFFER_SECONDS
@@ -29,6 +29,7 @@ from ..domain.login_errors import expired_login, refresh_contended, refresh_unus
 from ..domain.ports import AuthContext
 from .login_snapshot import LoginBackend, LoginSnapshot
 from .login_writer import LoginWriter
+from .refresh_options import RefreshPolicy
 from .single_flight import FlightAbandoned, SingleFlight, flight_named
 
 if TYPE_CHECKING:
@@ -42,30 +43,6 @@ T = TypeVar("T")
 POLL_SECONDS = 0.1
 MAX_ROUNDS = 3
 """Flights a caller joins before it gives up: a leader may be cancelled, or end with the refused token."""
-
-
-class LoginRefresher(Protocol):
-    """The OAuth refresh call (``OAuthRefreshClient``); raises ``CodexAuthRefreshError``."""
-
-    def refresh(self, refresh_token: str) -> dict[str, Any]: ...
-
-
-class RefreshPolicy(TypedDict, total=False):
-    """The keywords of every refreshing store; the file and Redis stores add where the login is kept."""
-
-    refresher: LoginRefresher | None
-    """The OAuth refresh call; without one, a stale login is an error."""
-    refresh_buffer_seconds: float
-    """Refresh this long before expiry (300; never more than half the token's life)."""
-    clock: Callable[[], float]
-    check_interval_seconds: float
-    """At most one check of the backend per this interval on the hot path."""
-    reused_grace_seconds: float
-    """After ``refresh_token_reused``, how long to wait for whoever spent the token to write its login."""
-    retry_backoff_seconds: float
-    """After a transient refresh failure, how long a still-valid token serves before trying again."""
-    flight: SingleFlight[AuthContext] | None
-    """The in-process single flight (by default the one of this login, shared by its stores)."""
 
 
 def poll(look: Callable[[], T | None], seconds: float) -> T | None:
@@ -168,7 +145,7 @@ class RefreshingTokenStore(Generic[V]):
     # -- one refresh at a time in the process ------------------------------------------------
 
     @property
-    def _patience(self) -> float:
+    def _follower_wait_seconds(self) -> float:
         """How long a follower waits for the leader: its lock wait, two grace periods, the call."""
         return self.backend.lock_wait_seconds + 2 * self.reused_grace_seconds + 60.0
 
@@ -183,12 +160,13 @@ class RefreshingTokenStore(Generic[V]):
         if served := self._still_valid_while_busy(rejected):
             return served
         for _ in range(MAX_ROUNDS):
+            wait = self._follower_wait_seconds
             try:
-                auth, led = self._flight.run(lambda: self._refresh_if_due(rejected), wait_seconds=self._patience)
+                auth, led = self._flight.run(lambda: self._refresh_if_due(rejected), wait_seconds=wait)
             except FlightAbandoned:
                 continue
             except TimeoutError:
-                raise self.backend.lock_timed_out(self._patience) from None
+                raise self.backend.lock_timed_out(wait) from None
             if led or auth.access_token != rejected:
                 return auth
         raise refresh_contended(self.backend.where)
@@ -212,19 +190,19 @@ class RefreshingTokenStore(Generic[V]):
         self._writer.retry()
         snapshot = self._current()
         if self._usable(snapshot, rejected):
-            return self._adopt(snapshot)
+            return self._remember(snapshot)
         with self.backend.locked():
             snapshot = self._current()
             if self._usable(snapshot, rejected):
-                return self._adopt(snapshot, note="codex_login_refreshed_elsewhere")
+                return self._remember(snapshot, note="codex_login_refreshed_elsewhere")
             spent = self._spendable(snapshot, rejected)
             if self.refresher is None:
                 raise CodexAuthRefreshError("this token store has no refresh client configured", code="no_refresher")
             try:
                 answer = self.refresher.refresh(spent)
             except CodexAuthRefreshError as exc:
-                return self._adopt(self._recover(exc, snapshot, rejected, spent))
-            return self._adopt(self._kept(snapshot, answer, spent))
+                return self._remember(self._recover(exc, snapshot, rejected, spent))
+            return self._remember(self._kept(snapshot, answer, spent))
 
     def _kept(self, snapshot: LoginSnapshot[V], answer: dict[str, Any], spent: str) -> LoginSnapshot[V]:
         """Write the refreshed login; from an answer that makes no usable login, only its new refresh token."""
@@ -251,7 +229,8 @@ class RefreshingTokenStore(Generic[V]):
         where = self.backend.where
         raise rejected_login(where) if rejected is not None else expired_login(where)
 
-    def _adopt(self, snapshot: LoginSnapshot[V], note: str | None = None) -> AuthContext:
+    def _remember(self, snapshot: LoginSnapshot[V], note: str | None = None) -> AuthContext:
+        """Serve ``snapshot`` from now on; a changed token is logged (never the token itself)."""
         previous, self._cached = self._cached, snapshot
         self._checked_at = time.monotonic()
         if note or (previous and previous.auth.access_token != snapshot.auth.access_token):
