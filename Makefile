@@ -8,7 +8,7 @@ export LITELLM_LOCAL_MODEL_COST_MAP := True
 # The folders that exist on this checkout (benchmarks/ comes with the benchmark work).
 LINT_PATHS := $(wildcard src tests benchmarks examples scripts)
 
-.PHONY: redis-server install test test-unit lint format demo serve bench record-fixtures clean
+.PHONY: redis-server install test test-unit test-matrix constraints lint format demo serve bench record-fixtures clean
 
 install: $(STAMP)
 
@@ -29,6 +29,17 @@ redis-server:
 
 test-unit: $(STAMP)
 	$(BIN)/python -m pytest -q tests/unit
+
+# Both ends of the supported LiteLLM range (pyproject.toml): the unit, contract, end-to-end and
+# packaging tests in a venv that holds that LiteLLM and its proxy first, then the built wheel.
+LITELLM_OLDEST := 1.106.2
+LITELLM_NEWEST := 1.110.2
+test-matrix: redis-server
+	$(PYTHON) scripts/test_matrix.py $(LITELLM_OLDEST) $(LITELLM_NEWEST)
+
+# Rewrites constraints.txt with the newest set that installs with every extra (review, then commit).
+constraints:
+	$(PYTHON) scripts/lock_constraints.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check $(LINT_PATHS)
@@ -55,4 +66,4 @@ record-fixtures: $(STAMP)
 	$(BIN)/python scripts/record_fixtures.py $(ARGS)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .matrix build .pytest_cache .mypy_cache .ruff_cache

@@ -1,38 +1,24 @@
 """The seed's authentication module: ``get_auth_context()`` and ``AuthContext``.
 
 ``get_auth_context()`` reads the login the same way the provider does (the
-settings' login file, refreshed when near expiry) through one process-wide store
-per login file, so it shares the provider's single-flight refresh and cache.
+settings' login, refreshed when near expiry) through the default login's store of
+the process's runtime: the very store ``codex_provider`` uses, so they share its
+cache and its one refresh at a time.
 """
 
 from __future__ import annotations
 
-import threading
-from typing import TYPE_CHECKING
-
-from .domain.ports import AuthContext
-
-if TYPE_CHECKING:
-    from .adapters.auth_file import CodexAuthFileTokenStore
+from .domain.ports import AuthContext, TokenStore
 
 __all__ = ["AuthContext", "default_token_store", "get_auth_context"]
 
-_lock = threading.Lock()
-_stores: dict[tuple[str, str, float], CodexAuthFileTokenStore] = {}
 
+def default_token_store() -> TokenStore:
+    """The default login's store of the process's runtime (the ``CODEX_*`` settings describe it)."""
+    from .entrypoints.container import runtime
 
-def default_token_store() -> CodexAuthFileTokenStore:
-    """The store the ``CODEX_*`` settings describe; one per (file, token URL, buffer) in the process."""
-    from .entrypoints.container import Container
-
-    container = Container()
-    settings = container.settings()
-    key = (str(settings.auth_path), settings.oauth_token_url, settings.token_refresh_buffer_seconds)
-    with _lock:
-        store = _stores.get(key)
-        if store is None:
-            store = _stores[key] = container.token_store()
-        return store
+    store: TokenStore = runtime().token_store()
+    return store
 
 
 def get_auth_context() -> AuthContext:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,6 +30,20 @@ def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     monkeypatch.setenv("CODEX_GITHUB_RAW_URL", "http://127.0.0.1:9/github-raw-disabled-in-tests")
     monkeypatch.setenv("CODEX_OAUTH_TOKEN_URL", "http://127.0.0.1:9/oauth-disabled-in-tests")
     return home
+
+
+@pytest.fixture(autouse=True)
+def _fresh_runtime() -> Iterator[None]:
+    """The process's runtime is built from the settings on first use: each test builds its own from its own."""
+
+    def reset() -> None:
+        container = sys.modules.get("litellm_codex_oauth_provider.entrypoints.container")
+        if container is not None:  # not imported yet: nothing to forget (and no import to pay for)
+            container.reset_runtime()
+
+    reset()
+    yield
+    reset()
 
 
 @pytest.fixture

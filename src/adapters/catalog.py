@@ -7,7 +7,8 @@ fresh for ``ttl_seconds`` (the official client keeps it five minutes), and
 revalidated off the request path by :class:`RefreshingCache`.
 
 The disk copy is per backend, client version and account (a hash of them in the
-file name and the payload): another login's list is never served.
+file name, the account's hash in the payload too): another login's list is never
+served, and each login of a proxy keeps its own file.
 """
 
 from __future__ import annotations
@@ -155,6 +156,13 @@ class CodexModelCatalog:
         found = await self.alookup(model)
         return found.value if found else None
 
+    def lookup_entry(self, model: str, *, wait: float | None = None) -> Lookup[CatalogModel] | None:
+        """One look at the list: the model's spec and instructions together (the chain's one lookup)."""
+        return _entry(self.cache.get(_KEY, wait=wait), model)
+
+    async def alookup_entry(self, model: str, *, wait: float | None = None) -> Lookup[CatalogModel] | None:
+        return _entry(await self.cache.aget(_KEY, wait=wait), model)
+
     def lookup(self, model: str, *, wait: float | None = None) -> Lookup[str] | None:
         return _instructions(self.cache.get(_KEY, wait=wait), model)
 
@@ -163,28 +171,34 @@ class CodexModelCatalog:
 
     # -- disk --------------------------------------------------------------------------------
 
+    def path_for(self, auth: AuthContext) -> Path:
+        """One file per backend, client version and account: two logins never overwrite each other's list."""
+        scope = f"{self.base_url}\n{self.client_version}\n{auth.account_id}"
+        return cache_path(self.cache_dir, _KIND, hashlib.sha256(scope.encode()).hexdigest()[:16])
+
     @property
     def path(self) -> Path:
-        scope = hashlib.sha256(f"{self.base_url}\n{self.client_version}".encode()).hexdigest()[:16]
-        return cache_path(self.cache_dir, _KIND, scope)
+        """The file of the current login's account."""
+        return self.path_for(self.tokens.get_auth())
 
     @staticmethod
     def _account_hash(auth: AuthContext) -> str:
         return hashlib.sha256(auth.account_id.encode()).hexdigest()
 
     def _load(self, key: str) -> Cached[CatalogCopy] | None:
-        payload = read_document(self.path, _KIND)
+        try:
+            auth = self.tokens.get_auth()
+        except Exception:
+            return None  # no login yet: the fetch will say why
+        path = self.path_for(auth)
+        payload = read_document(path, _KIND)
         if payload is None:
             return None
         raw, checked = payload.get("models"), number(payload.get("last_checked"))
         if not isinstance(raw, list) or checked is None:
-            logger.warning("cache_file_ignored", path=str(self.path), reason="incomplete entry")
+            logger.warning("cache_file_ignored", path=str(path), reason="incomplete entry")
             return None
-        try:
-            account = self._account_hash(self.tokens.get_auth())
-        except Exception:
-            return None  # no login yet: the fetch will say why
-        if payload.get("account") != account:
+        if payload.get("account") != self._account_hash(auth):
             return None
         return Cached(CatalogCopy(parse_models(raw), raw, optional_str(payload.get("etag"))), checked)
 
@@ -222,7 +236,7 @@ class CodexModelCatalog:
         else:
             raise FetchError(f"the model catalog answered {response.status_code}")
         payload = {"models": copy.raw, "etag": copy.etag, "last_checked": now, "account": self._account_hash(auth)}
-        write_quietly(self.path, _KIND, payload)
+        write_quietly(self.path_for(auth), _KIND, payload)
         return Cached(copy, now)
 
     def close(self) -> None:
@@ -231,6 +245,13 @@ class CodexModelCatalog:
 
 def _model(found: Lookup[CatalogCopy] | None, slug: str) -> CatalogModel | None:
     return found.value.models.get(slug) if found else None
+
+
+def _entry(found: Lookup[CatalogCopy] | None, slug: str) -> Lookup[CatalogModel] | None:
+    model = _model(found, slug)
+    if found is None or model is None:
+        return None
+    return Lookup(model, fresh=found.fresh, failed=found.failed)
 
 
 def _instructions(found: Lookup[CatalogCopy] | None, slug: str) -> Lookup[str] | None:

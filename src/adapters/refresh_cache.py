@@ -29,6 +29,7 @@ logger = get_logger(__name__)
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
+V_co = TypeVar("V_co", covariant=True)
 
 Clock = Callable[[], float]
 """Wall-clock seconds (``time.time``): copies on disk carry the time they were checked."""
@@ -47,10 +48,10 @@ class Cached(Generic[V]):
 
 
 @dataclass(frozen=True, slots=True)
-class Lookup(Generic[V]):
+class Lookup(Generic[V_co]):
     """What a lookup found. ``failed`` means the last attempt to revalidate it failed."""
 
-    value: V
+    value: V_co
     fresh: bool
     failed: bool
 

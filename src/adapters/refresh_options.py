@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any, Protocol, TypedDict
 
 from ..domain.ports import AuthContext
-from .single_flight import SingleFlight
+from .single_flight import FlightRegistry, SingleFlight
 
 
 class LoginRefresher(Protocol):
@@ -30,4 +30,6 @@ class RefreshPolicy(TypedDict, total=False):
     retry_backoff_seconds: float
     """After a transient refresh failure, how long a still-valid token serves before trying again."""
     flight: SingleFlight[AuthContext] | None
-    """The in-process single flight (by default the one of this login, shared by its stores)."""
+    """The in-process single flight (by default the one of this login in ``flights``)."""
+    flights: FlightRegistry | None
+    """The runtime's flights, one per login, shared by every store of that login it builds."""

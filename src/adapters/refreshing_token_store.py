@@ -70,7 +70,8 @@ class RefreshingTokenStore(Generic[V]):
         self.retry_backoff_seconds = policy.get("retry_backoff_seconds", 30.0)
         self._clock = policy.get("clock", time.time)
         flight = policy.get("flight")
-        self._flight = flight or cast(SingleFlight[AuthContext], flight_named(backend.flight_name))
+        named = flight_named(backend.flight_name, policy.get("flights"))
+        self._flight = flight or cast(SingleFlight[AuthContext], named)
         self._cached: LoginSnapshot[V] | None = None
         self._writer = LoginWriter(backend)
         self._checked_at = float("-inf")

@@ -92,11 +92,23 @@ class SingleFlight(Generic[T]):
         self._land(flight, result)
 
 
-_registry_lock = threading.Lock()
-_registry: dict[str, SingleFlight[object]] = {}
+class FlightRegistry:
+    """The flights of one runtime, one per login, shared by every store of that login it builds."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._flights: dict[str, SingleFlight[object]] = {}
+
+    def named(self, name: str) -> SingleFlight[object]:
+        """The flight of one login, by any name that identifies where it is kept (a file, a Redis key)."""
+        with self._lock:
+            return self._flights.setdefault(name, SingleFlight())
 
 
-def flight_named(name: str) -> SingleFlight[object]:
-    """The process-wide flight of one login, by any name that identifies where it is kept."""
-    with _registry_lock:
-        return _registry.setdefault(name, SingleFlight())
+UNOWNED_FLIGHTS = FlightRegistry()
+"""For stores built outside a runtime (tests, an application's own store); the container passes its own."""
+
+
+def flight_named(name: str, flights: FlightRegistry | None = None) -> SingleFlight[object]:
+    """The flight of one login in ``flights`` (a runtime's), else among the unowned stores."""
+    return (flights or UNOWNED_FLIGHTS).named(name)

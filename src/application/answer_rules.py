@@ -13,25 +13,32 @@ from .logs import get_logger
 
 logger = get_logger(__name__)
 
-_warned_params: set[str] = set()
-_warned_lock = threading.Lock()
 
+class DroppedParamWarnings:
+    """Which refused parameters were already warned about: one warning per parameter per runtime.
 
-def report_dropped(plan: RequestPlan, *, strict: bool) -> None:
-    """Refuse the parameters the backend cannot take (strict), or warn once per parameter per process."""
-    if not plan.dropped_params:
-        return
-    if strict:
-        names = ", ".join(plan.dropped_params)
-        raise CodexRequestError(
-            f"the Codex backend does not support these parameters: {names}; "
-            "remove them, or unset CODEX_STRICT_PARAMS to have them dropped with a warning"
-        )
-    with _warned_lock:
-        fresh = [name for name in plan.dropped_params if name not in _warned_params]
-        _warned_params.update(fresh)
-    for name in fresh:
-        logger.warning("codex_parameter_not_sent", parameter=name, reason="unsupported_by_codex_backend")
+    The container holds one for the process, shared by every login's service.
+    """
+
+    def __init__(self) -> None:
+        self._warned: set[str] = set()
+        self._lock = threading.Lock()
+
+    def report(self, plan: RequestPlan, *, strict: bool) -> None:
+        """Refuse the parameters the backend cannot take (strict), or warn about each once."""
+        if not plan.dropped_params:
+            return
+        if strict:
+            names = ", ".join(plan.dropped_params)
+            raise CodexRequestError(
+                f"the Codex backend does not support these parameters: {names}; "
+                "remove them, or unset CODEX_STRICT_PARAMS to have them dropped with a warning"
+            )
+        with self._lock:
+            fresh = [name for name in plan.dropped_params if name not in self._warned]
+            self._warned.update(fresh)
+        for name in fresh:
+            logger.warning("codex_parameter_not_sent", parameter=name, reason="unsupported_by_codex_backend")
 
 
 class StopFilter:

@@ -18,11 +18,12 @@ from dataclasses import dataclass, field
 from ..domain.answer import CompletionResult, StreamDelta
 from ..domain.errors import CodexAPIError
 from ..domain.limits import RateLimitSnapshot
-from ..domain.models import ModelSpec, normalize_model
+from ..domain.models import ModelSpec
 from ..domain.ports import (
     AsyncEventStream,
     EventStream,
     InstructionSource,
+    ModelBriefing,
     ModelCatalog,
     ResponsesRequest,
     ResponsesTransport,
@@ -30,7 +31,7 @@ from ..domain.ports import (
 )
 from ..domain.stream import ResponseStreamState
 from ..domain.translation import ChatRequest, RequestPlan, plan_request
-from .answer_rules import StopFilter, cut_at_stop, report_dropped
+from .answer_rules import DroppedParamWarnings, StopFilter, cut_at_stop
 from .logs import get_logger
 
 logger = get_logger(__name__)
@@ -69,6 +70,7 @@ class CompletionService:
         max_retry_wait: float = 30.0,
         sleep: Callable[[float], None] = time.sleep,
         asleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        param_warnings: DroppedParamWarnings | None = None,
     ) -> None:
         self.tokens = tokens
         self.instructions = instructions
@@ -77,12 +79,16 @@ class CompletionService:
         self.strict_params = strict_params
         self.catalog = catalog
         """What the account may use today; ``catalog.available_models()`` lists it for a 404's message."""
+        # isinstance against a runtime Protocol costs microseconds: decided once, not per request.
+        self._briefing = instructions if isinstance(instructions, ModelBriefing) else None
         self.max_retries = max(0, int(max_retries))
         self.retry_base_delay = retry_base_delay
         self.max_retry_wait = max_retry_wait
         self._sleep = sleep
         self._asleep = asleep
         self.last_rate_limits: RateLimitSnapshot | None = None
+        self.param_warnings = param_warnings or DroppedParamWarnings()
+        """The runtime's record of refused parameters already warned about (the container shares one)."""
 
     # -- building ----------------------------------------------------------------
 
@@ -90,7 +96,7 @@ class CompletionService:
         self, chat: ChatRequest, instructions: str | None, spec: ModelSpec | None
     ) -> tuple[ResponsesRequest, RequestPlan]:
         plan = plan_request(chat, instructions=instructions, codex_mode=self.codex_mode, model_spec=spec)
-        report_dropped(plan, strict=self.strict_params)
+        self.param_warnings.report(plan, strict=self.strict_params)
         for call_id in plan.orphan_call_ids:
             logger.warning("codex_tool_result_without_call", call_id=call_id, sent_as="user_message")
         request = ResponsesRequest(
@@ -99,19 +105,25 @@ class CompletionService:
         return request, plan
 
     def prepare(self, chat: ChatRequest) -> tuple[ResponsesRequest, RequestPlan]:
-        """Instructions first: the catalog fetch they start is the one ``get_model`` then finds done.
+        """The instructions and the model's live spec, the catalog looked up once for both.
 
         Without Codex mode the caller's system text is the instructions: no source is asked.
         """
-        slug = normalize_model(chat.model)
-        instructions = self.instructions.get_instructions(slug) if self.codex_mode else None
-        spec = self.catalog.get_model(slug) if self.catalog is not None else None
+        slug = chat.target.slug
+        if self._briefing is not None:
+            instructions, spec = self._briefing.brief(slug, self.catalog, instructions=self.codex_mode)
+        else:
+            instructions = self.instructions.get_instructions(slug) if self.codex_mode else None
+            spec = self.catalog.get_model(slug) if self.catalog is not None else None
         return self._plan(chat, instructions, spec)
 
     async def aprepare(self, chat: ChatRequest) -> tuple[ResponsesRequest, RequestPlan]:
-        slug = normalize_model(chat.model)
-        instructions = await self.instructions.aget_instructions(slug) if self.codex_mode else None
-        spec = await self.catalog.aget_model(slug) if self.catalog is not None else None
+        slug = chat.target.slug
+        if self._briefing is not None:
+            instructions, spec = await self._briefing.abrief(slug, self.catalog, instructions=self.codex_mode)
+        else:
+            instructions = await self.instructions.aget_instructions(slug) if self.codex_mode else None
+            spec = await self.catalog.aget_model(slug) if self.catalog is not None else None
         return self._plan(chat, instructions, spec)
 
     # -- opening, with one refresh on 401 ---------------------------------------

@@ -115,15 +115,31 @@ def _split_effort(name: str) -> tuple[str, str | None]:
     return base, suffix
 
 
+@dataclass(frozen=True, slots=True)
+class ModelName:
+    """A requested model name read once: the backend's slug and the effort its suffix asks for."""
+
+    requested: str
+    slug: str
+    """No provider prefix, no effort suffix, no alias: what the backend and the catalogs know."""
+    effort: str | None
+    """``low`` for ``gpt-5.1-codex-low``; ``None`` without an effort suffix."""
+
+
+def resolve_model(model: str) -> ModelName:
+    """The one reading of a requested model name that a request's every step uses."""
+    base, effort = _split_effort(strip_provider_prefix(model))
+    return ModelName(requested=model, slug=MODEL_ALIASES.get(base, base), effort=effort)
+
+
 def normalize_model(model: str) -> str:
     """Normalizes model identifiers to the backend's slug (no prefix, no effort suffix, no alias)."""
-    base, _ = _split_effort(strip_provider_prefix(model))
-    return MODEL_ALIASES.get(base, base)
+    return resolve_model(model).slug
 
 
 def extract_reasoning_effort_from_model(model: str) -> str | None:
     """Infers reasoning effort from the model's suffix, or ``None``."""
-    return _split_effort(strip_provider_prefix(model))[1]
+    return resolve_model(model).effort
 
 
 def get_model_spec(normalized_model: str) -> ModelSpec | None:

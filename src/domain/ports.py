@@ -1,4 +1,4 @@
-"""The three ports the application talks through, and the values that cross them.
+"""The ports the application talks through, and the values that cross them.
 
 LiteLLM calls providers both sync (``completion``, ``streaming``) and async
 (``acompletion``, ``astreaming``), so every port offers both. Adapters share their
@@ -79,6 +79,23 @@ class ModelCatalog(Protocol):
     async def aget_model(self, slug: str) -> ModelSpec | None: ...
 
     def available_models(self) -> list[ModelSpec] | None: ...
+
+
+@runtime_checkable
+class ModelBriefing(Protocol):
+    """An instruction source that can also give a model's live spec from the same look at ``catalog``.
+
+    The login's instruction chain is one when ``catalog`` is one of its links: a request then
+    looks its catalog up once, for the instructions and the spec together, within one wait.
+    """
+
+    def brief(
+        self, model: str, catalog: ModelCatalog | None, *, instructions: bool
+    ) -> tuple[str | None, ModelSpec | None]: ...
+
+    async def abrief(
+        self, model: str, catalog: ModelCatalog | None, *, instructions: bool
+    ) -> tuple[str | None, ModelSpec | None]: ...
 
 
 class EventStream(Protocol):

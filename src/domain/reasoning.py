@@ -16,6 +16,7 @@ from .errors import CodexRequestError
 from .models import (
     EFFORT_LEVELS,
     VERBOSITY_LEVELS,
+    ModelName,
     ModelSpec,
     extract_reasoning_effort_from_model,
     get_model_family,
@@ -75,16 +76,29 @@ def apply_reasoning_config(
     verbosity: str | None,
     model_spec: ModelSpec | None = None,
 ) -> dict[str, dict[str, str]]:
-    """Applies model-specific reasoning constraints.
+    """Applies model-specific reasoning constraints (the seed's signature).
 
     Returns ``{"reasoning": {...}, "text": {...}}``; ``text`` is empty unless a
     verbosity the model accepts was asked for. ``model_spec`` is the live catalog's
     word on the model; without it the static catalog's entry, if any, is used.
     """
+    model = ModelName(original_model, normalized_model, extract_reasoning_effort_from_model(original_model))
+    return reasoning_config(model, reasoning_effort=reasoning_effort, verbosity=verbosity, model_spec=model_spec)
+
+
+def reasoning_config(
+    model: ModelName,
+    *,
+    reasoning_effort: Any | None,
+    verbosity: str | None,
+    model_spec: ModelSpec | None = None,
+) -> dict[str, dict[str, str]]:
+    """:func:`apply_reasoning_config` for a model name already read (the request path reads it once)."""
+    normalized_model = model.slug
     spec = model_spec or get_model_spec(normalized_model)
     family = spec.family if spec is not None else get_model_family(normalized_model)
     explicit, summary = _requested(reasoning_effort)
-    effort = explicit or extract_reasoning_effort_from_model(original_model)
+    effort = explicit or model.effort
     if effort is None and spec is not None:
         effort = spec.default_effort or None
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from .answer import CompletionResult, FinishReason, StreamDelta, ToolCall, ToolCallDelta, Usage, int_or_zero
 from .backend_errors import api_error_from_event
-from .errors import CodexStreamError
+from .errors import CodexAPIError, CodexError, CodexStreamError
 from .ports import RawEvent
 
 
@@ -72,12 +72,17 @@ class ResponseStreamState:
                     item_id = piece_item
                     pieces.append(piece)
                 continue
-            handler = _HANDLERS.get(kind)
+            handler = _HANDLERS.get(kind) if isinstance(kind, str) else None
             if handler is not None:
                 if pieces:
                     self._add_pieces(item_id or "", pieces, delta)
                     pieces = []
-                handler(self, event, delta)
+                try:
+                    handler(self, event, delta)
+                except CodexError:
+                    raise
+                except (AttributeError, TypeError, KeyError, ValueError, IndexError) as exc:
+                    raise _malformed(kind, exc) from None
         if pieces:
             self._add_pieces(item_id or "", pieces, delta)
         if delta.text or delta.reasoning or delta.tool_calls or delta.finish_reason is not None:
@@ -253,6 +258,13 @@ def _call_key(item: dict[str, Any]) -> str:
 
 
 _TEXT_DELTA = "response.output_text.delta"
+
+
+def _malformed(kind: str, exc: Exception) -> CodexAPIError:
+    """A known event whose fields have the wrong types: the backend's fault (502), not the caller's."""
+    return CodexAPIError(502, f"the backend sent a malformed {kind} event ({type(exc).__name__})", transient=False)
+
+
 _HANDLERS = {
     "response.created": ResponseStreamState._on_created,
     "response.output_text.delta": ResponseStreamState._on_text_delta,

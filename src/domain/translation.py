@@ -16,10 +16,11 @@ from typing import Any
 
 from .errors import CodexRequestError
 from .messages import input_items
-from .models import ModelSpec, normalize_model
+from .models import ModelName, ModelSpec, resolve_model
 from .params import check_choice_count, not_sent_params, stop_sequences
 from .prompts import DEFAULT_INSTRUCTIONS, build_tool_bridge_message, message_text, system_text
-from .reasoning import apply_reasoning_config
+from .reasoning import reasoning_config
+from .request_checks import check_input, check_messages, check_model, check_sendable, header_safe_session_id
 from .tools import convert_function_call, convert_functions, convert_response_format, convert_tool_choice, convert_tools
 
 INCLUDE = ("reasoning.encrypted_content",)
@@ -35,6 +36,11 @@ class ChatRequest:
     params: Mapping[str, Any] = field(default_factory=dict)
     api_base: str | None = None
     timeout: float | None = None
+    target: ModelName = field(init=False, repr=False, compare=False)
+    """``model`` read once (slug, effort suffix): every step of the request uses this reading."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "target", resolve_model(self.model))
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,13 +89,18 @@ def plan_request(
     """Everything :func:`build_request_body` decides, plus what it left out and why."""
     params = chat.params
     check_choice_count(params)
-    model = normalize_model(chat.model)
+    model = chat.target.slug
+    check_model(chat.model, model)
+    check_messages(chat.messages)
+    for name, value in params.items():
+        check_sendable(value, name)
     caller_system = system_text(chat.messages)
     if codex_mode:
         final_instructions = instructions or DEFAULT_INSTRUCTIONS
     else:
         final_instructions = caller_system or instructions or DEFAULT_INSTRUCTIONS
     translated = input_items(chat.messages, system_as_developer=codex_mode)
+    check_input(translated.items)
 
     tools = convert_tools(params.get("tools")) + convert_functions(params.get("functions"))
     items = translated.items
@@ -99,9 +110,8 @@ def plan_request(
     reasoning_request = _param(params, "reasoning_effort")
     if reasoning_request is None:
         reasoning_request = _param(params, "reasoning")
-    config = apply_reasoning_config(
-        original_model=chat.model,
-        normalized_model=model,
+    config = reasoning_config(
+        chat.target,
         reasoning_effort=reasoning_request,
         verbosity=_param(params, "verbosity"),
         model_spec=model_spec,
@@ -133,7 +143,7 @@ def plan_request(
         body["service_tier"] = service_tier
     return RequestPlan(
         body=body,
-        session_id=cache_key,
+        session_id=header_safe_session_id(cache_key),
         dropped_params=not_sent_params(params),
         orphan_call_ids=tuple(translated.orphan_call_ids),
         stop=stop_sequences(params),

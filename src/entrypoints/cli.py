@@ -1,6 +1,6 @@
 """``codex-litellm``: the command line (status, models, chat, refresh, serve).
 
-It builds the same object graph as the LiteLLM provider, through the container,
+It uses the process's runtime (the container the LiteLLM provider uses too),
 and talks to the application directly: no ``import litellm`` (5 s) for a status
 line or a one-shot answer. ``status`` only reads: it never renews the login.
 Failures print one line with the remedy, never a traceback; exit codes are in
@@ -37,7 +37,7 @@ from .cli_output import (
     when,
 )
 from .cli_redis import add_redis_commands
-from .container import Container
+from .container import Container, runtime
 
 PROXY_CONFIG = Path(__file__).with_name("proxy_config.yaml")
 DEFAULT_CHAT_MODEL = "gpt-5.1-codex"
@@ -231,7 +231,7 @@ def main(argv: Sequence[str] | None = None, *, container: Container | None = Non
     args = build_parser().parse_args(argv)
     _configure_logging(args.verbose)
     try:
-        return int(args.handler(args, container or Container()))
+        return int(args.handler(args, container or runtime()))
     except CodexError as exc:
         print(error_line(exc), file=sys.stderr)
         return exit_code(exc)

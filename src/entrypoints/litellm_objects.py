@@ -19,7 +19,6 @@ from litellm.types.utils import Usage as LiteLLMUsage
 
 from ..domain.answer import CompletionResult, StreamDelta, Usage
 from ..domain.messages import REASONING_ITEMS_FIELD
-from ..domain.models import normalize_model
 from ..domain.translation import ChatRequest
 from .chunks import CodexChunk, streaming_choice, text_chunk
 
@@ -61,7 +60,7 @@ def model_response(result: CompletionResult, chat: ChatRequest, template: Any) -
     choice.finish_reason = result.finish_reason  # type: ignore[assignment]
     if result.response_id:
         response.id = result.response_id
-    response.model = result.model or normalize_model(chat.model)
+    response.model = result.model or chat.target.slug
     response.created = int(time.time())
     usage = litellm_usage(result.usage)
     if usage is not None:
@@ -87,7 +86,7 @@ class Chunker:
     __slots__ = ("_created", "_id", "_model", "_role")
 
     def __init__(self, chat: ChatRequest) -> None:
-        self._model = normalize_model(chat.model)
+        self._model = chat.target.slug
         self._created = int(time.time())
         self._id = f"chatcmpl-{uuid.uuid4()}"
         self._role: str | None = "assistant"  # on the first chunk only, as OpenAI streams it

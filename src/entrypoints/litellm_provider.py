@@ -8,6 +8,8 @@ here does I/O until a call arrives.
 
 from __future__ import annotations
 
+import itertools
+import threading
 from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -18,13 +20,15 @@ from litellm.types.utils import (
 )
 
 from ..application.completion import CompletionService
+from ..domain.answer import StreamDelta
 from ..domain.limits import RateLimitSnapshot
-from ..domain.ports import AuthContext, InstructionSource, ResponsesTransport, TokenStore
+from ..domain.ports import AuthContext, InstructionSource, ModelCatalog, ResponsesTransport, TokenStore
 from ..domain.translation import ChatRequest
-from .errors import LiteLLMErrors, catalog_model_names
+from .errors import LiteLLMErrors
 from .headers import LastHeaders, with_provider_headers
 from .litellm_objects import Chunker, model_response
-from .logins import LoginServices, take_login_choice
+from .logins import LoginChoice, take_login_choice
+from .own_ports import OwnPorts, available_model_names
 
 if TYPE_CHECKING:  # the container pulls in dependency-injector (and with it FastAPI): built on first use
     from .container import Container
@@ -33,9 +37,12 @@ if TYPE_CHECKING:  # the container pulls in dependency-injector (and with it Fas
 class CodexAuthProvider(CustomLLM):
     """Use the Codex models of a ChatGPT subscription through LiteLLM.
 
-    With no arguments the container builds the default adapters (the login file,
-    the instruction sources, httpx). An application embeds the provider with its
-    own adapters by passing them here, or a whole ``Container`` it has overridden.
+    With no arguments it uses the process's runtime (the login file, the instruction
+    sources, the backend's catalog, httpx), shared with ``codex_provider``. An
+    application embeds the provider with its own ports by passing them here, or a
+    whole ``Container`` it has overridden; the provider never changes a container.
+    An application that passes its own ``transport`` gets no live model catalog
+    (nothing is fetched from the backend behind its back) unless it passes one.
     """
 
     def __init__(
@@ -44,40 +51,51 @@ class CodexAuthProvider(CustomLLM):
         token_store: TokenStore | None = None,
         instruction_source: InstructionSource | None = None,
         transport: ResponsesTransport | None = None,
+        model_catalog: ModelCatalog | None = None,
         container: Container | None = None,
     ) -> None:
         super().__init__()
         self._container = container
-        self._overrides = {
-            "token_store": token_store,
-            "instruction_source": instruction_source,
-            "transport": transport,
-        }
+        self._ports = OwnPorts(token_store, instruction_source, transport, model_catalog)
         self._service: CompletionService | None = None
         self._last_auth: AuthContext | None = None
-        self._logins = LoginServices(lambda: self.container)
+        self._named: dict[LoginChoice, CompletionService] = {}
+        self._lock = threading.Lock()
 
     # -- wiring ----------------------------------------------------------------
 
     @property
     def container(self) -> Container:
-        if self._container is None:
-            from .container import Container
+        """The container handed in, else the process's runtime."""
+        if self._container is not None:
+            return self._container
+        from .container import runtime
 
-            self._container = Container()
-        return self._container
+        return runtime()
 
     @property
     def service(self) -> CompletionService:
-        if self._service is None:
-            from dependency_injector import providers
+        """The default login's service: the container's own, or one built with the application's ports."""
+        if self._service is not None:
+            return self._service
+        container = self.container
+        if not self._ports.given:
+            return container.completion_service()
+        with self._lock:
+            if self._service is None:
+                self._service = self._ports.default_service(container)
+            return self._service
 
-            container = self.container
-            for name, adapter in self._overrides.items():
-                if adapter is not None:
-                    getattr(container, name).override(providers.Object(adapter))
-            self._service = container.completion_service()
-        return self._service
+    def _service_of(self, choice: LoginChoice) -> CompletionService:
+        """The service of a login a deployment names; with the application's ports in place when it gave any."""
+        login = self.container.named_logins().login_for(choice)
+        if not self._ports.given:
+            return login.service
+        with self._lock:
+            service = self._named.get(choice)
+            if service is None:
+                service = self._named[choice] = self._ports.named_service(self.container, login)
+            return service
 
     # -- the seed's public surface ----------------------------------------------
 
@@ -120,10 +138,9 @@ class CodexAuthProvider(CustomLLM):
     def _route(self, kwargs: dict[str, Any]) -> tuple[CompletionService, dict[str, Any]]:
         """The service of the login the deployment names (``auth_file``/``redis_key``), else the default."""
         choice, kwargs = take_login_choice(kwargs)
-        service = self.service
         if choice is None:
-            return service, kwargs
-        return self._logins.service_for(choice), kwargs
+            return self.service, kwargs
+        return self._service_of(choice), kwargs
 
     # -- LiteLLM's four entry points ---------------------------------------------
 
@@ -132,32 +149,54 @@ class CodexAuthProvider(CustomLLM):
         """The latest ``x-codex-*`` snapshot (used percent, windows, resets), for status displays."""
         return self.service.last_rate_limits
 
-    def _errors(self, chat: ChatRequest) -> LiteLLMErrors:
-        return LiteLLMErrors(chat.model, available_models=lambda: catalog_model_names(self.container))
+    @staticmethod
+    def _errors(chat: ChatRequest, service: CompletionService) -> LiteLLMErrors:
+        """A 404 lists the models of the catalog of the login that served the call."""
+        return LiteLLMErrors(chat.model, available_models=lambda: available_model_names(service.catalog))
 
     def completion(self, *args: Any, **kwargs: Any) -> ModelResponse:
         service, kwargs = self._route(kwargs)
         chat, headers = _chat_request(*args, **kwargs), LastHeaders()
-        with self._errors(chat):
+        with self._errors(chat, service):
             result = service.complete(chat, on_headers=headers)
         return with_provider_headers(model_response(result, chat, kwargs.get("model_response")), headers.value)
 
     async def acompletion(self, *args: Any, **kwargs: Any) -> ModelResponse:
         service, kwargs = self._route(kwargs)
         chat, headers = _chat_request(*args, **kwargs), LastHeaders()
-        with self._errors(chat):
+        with self._errors(chat, service):
             result = await service.acomplete(chat, on_headers=headers)
         return with_provider_headers(model_response(result, chat, kwargs.get("model_response")), headers.value)
 
     def streaming(self, *args: Any, **kwargs: Any) -> Iterator[ModelResponseStream]:  # type: ignore[override]
+        """Opens the answer (its headers and first event) before handing LiteLLM the iterator.
+
+        A refusal is then raised from this call as its own class (a usage limit is a
+        ``RateLimitError``), as LiteLLM's built-in providers do; raised inside the
+        iteration, LiteLLM would wrap it in ``MidStreamFallbackError``. The async path
+        must be an async generator, so LiteLLM wraps its early failures (README).
+        """
         service, kwargs = self._route(kwargs)
         chat = _chat_request(*args, **kwargs)
+        deltas = service.stream(chat)
+        with self._errors(chat, service):
+            first = next(deltas, None)
+        return self._chunks(chat, service, first, deltas)
+
+    def _chunks(
+        self, chat: ChatRequest, service: CompletionService, first: StreamDelta | None, deltas: Iterator[StreamDelta]
+    ) -> Iterator[ModelResponseStream]:
         chunker = Chunker(chat)
-        with self._errors(chat) as errors:
-            for delta in service.stream(chat):
-                for chunk in chunker.push(delta):
-                    errors.sent = True
-                    yield chunk
+        try:
+            with self._errors(chat, service) as errors:
+                for delta in itertools.chain((first,) if first is not None else (), deltas):
+                    for chunk in chunker.push(delta):
+                        errors.sent = True
+                        yield chunk
+        finally:
+            close = getattr(deltas, "close", None)
+            if close is not None:
+                close()
 
     async def astreaming(  # type: ignore[override]
         self, *args: Any, **kwargs: Any
@@ -165,7 +204,7 @@ class CodexAuthProvider(CustomLLM):
         service, kwargs = self._route(kwargs)
         chat = _chat_request(*args, **kwargs)
         chunker = Chunker(chat)
-        with self._errors(chat) as errors:
+        with self._errors(chat, service) as errors:
             async for delta in service.astream(chat):
                 for chunk in chunker.push(delta):
                     errors.sent = True

@@ -4,8 +4,8 @@ A ``model_list`` with one entry per login (``auth_file: /secrets/alice.json`` or
 ``redis_key: codex:login:bob``) lets LiteLLM's Router spread requests over the logins
 and move to the next when one answers with its usage limit. LiteLLM hands those keys
 to the provider inside ``optional_params``; they are taken out here, before anything
-is sent to the backend, and each names one token store, built once by the container
-and kept for the provider's life.
+is sent to the backend. Each names one login, whose token store, model catalog and
+instruction chain the runtime builds once, from the same sub-graph as the default login's.
 """
 
 from __future__ import annotations
@@ -14,13 +14,11 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..application.completion import CompletionService
 from ..domain.errors import CodexRequestError
-
-if TYPE_CHECKING:
-    from .container import Container
+from ..domain.ports import InstructionSource, ModelCatalog, TokenStore
 
 LOGIN_KEYS = ("auth_file", "redis_key", "redis_url")
 
@@ -59,29 +57,65 @@ def take_login_choice(kwargs: dict[str, Any]) -> tuple[LoginChoice | None, dict[
     return choice, cleaned
 
 
-class LoginServices:
-    """One ``CompletionService`` per named login, all sharing the transport and instructions."""
+@dataclass(frozen=True, slots=True)
+class Login:
+    """One login's sub-graph: its token store, its own catalog and instruction chain, its completion service.
 
-    def __init__(self, container: Callable[[], Container]) -> None:
-        self._container = container
-        self._services: dict[LoginChoice, CompletionService] = {}
+    Every login (the default, each deployment's ``auth_file`` / ``redis_key``) gets one, so
+    a request is served with its own account's catalog, effort levels and instructions.
+    """
+
+    tokens: TokenStore
+    catalog: ModelCatalog | None
+    instructions: InstructionSource
+    service: CompletionService
+
+
+def build_login(
+    tokens: TokenStore,
+    *,
+    catalog_for: Callable[..., ModelCatalog],
+    instructions_for: Callable[..., InstructionSource],
+    service_for: Callable[..., CompletionService],
+) -> Login:
+    """The container's per-login factories, tied to one token store."""
+    catalog = catalog_for(tokens=tokens)
+    instructions = instructions_for(catalog=catalog)
+    return Login(tokens, catalog, instructions, service_for(tokens=tokens, instructions=instructions, catalog=catalog))
+
+
+class NamedLogins:
+    """The logins deployments name, each built once per runtime and kept for its life."""
+
+    def __init__(
+        self,
+        *,
+        file_store: Callable[..., TokenStore],
+        redis_store: Callable[..., TokenStore],
+        login: Callable[..., Login],
+    ) -> None:
+        self._file_store = file_store
+        self._redis_store = redis_store
+        self._login = login
+        self._logins: dict[LoginChoice, Login] = {}
         self._lock = threading.Lock()
 
-    def service_for(self, choice: LoginChoice) -> CompletionService:
+    def login_for(self, choice: LoginChoice) -> Login:
         with self._lock:
-            service = self._services.get(choice)
-            if service is None:
-                tokens = self._token_store(choice)
-                service = self._container().login_completion_service(tokens=tokens)
-                self._services[choice] = service
-            return service
+            login = self._logins.get(choice)
+            if login is None:
+                login = self._logins[choice] = self._login(tokens=self._token_store(choice))
+            return login
 
-    def _token_store(self, choice: LoginChoice) -> Any:
+    def service_for(self, choice: LoginChoice) -> CompletionService:
+        return self.login_for(choice).service
+
+    def _token_store(self, choice: LoginChoice) -> TokenStore:
         if choice.auth_file:
-            return self._container().file_token_store_for(path=Path(choice.auth_file).expanduser())
+            return self._file_store(path=Path(choice.auth_file).expanduser())
         options: dict[str, Any] = {}
         if choice.redis_key:
             options["key"] = choice.redis_key
         if choice.redis_url:
             options["url"] = choice.redis_url
-        return self._container().redis_token_store_for(**options)
+        return self._redis_store(**options)

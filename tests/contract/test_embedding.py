@@ -7,6 +7,10 @@ playing a recorded answer.
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,7 +23,10 @@ from litellm_codex_oauth_provider.adapters.static_instructions import StaticInst
 from litellm_codex_oauth_provider.adapters.static_token_store import StaticTokenStore
 from litellm_codex_oauth_provider.entrypoints.container import Container
 
+from tests.fakes.codex_backend import text_answer
+
 FIXTURES = Path(__file__).parent / "fixtures"
+REPO = Path(__file__).resolve().parents[2]
 MESSAGES = [{"role": "user", "content": "Reply with exactly one word: pong"}]
 
 
@@ -77,3 +84,77 @@ def test_the_default_provider_still_needs_the_login(app_provider_name: str) -> N
     with pytest.raises(litellm.AuthenticationError) as caught:
         litellm.completion(model=f"{app_provider_name}/gpt-5.1-codex", messages=MESSAGES)
     assert "codex login" in str(caught.value)
+
+
+@pytest.mark.usefixtures("no_login")
+def test_the_readme_example_opens_no_connection_beyond_loopback() -> None:
+    """Static token, own instructions, replay transport: no catalog fetch, no DNS lookup, no socket out.
+
+    An audit hook (``socket.getaddrinfo``, ``socket.connect``) watches the example in a process of its own.
+    """
+    env = {**os.environ, "LITELLM_LOCAL_MODEL_COST_MAP": "True"}
+    env.pop("CODEX_BASE_URL", None)  # the default backend, chatgpt.com: what a leak would reach
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.contract.embedding_no_network_worker"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report["answers"] == ["pong", "pong"] and report["requests"] == 2
+    assert report["outside"] == [], "the embedding example reached beyond loopback"
+
+
+@pytest.mark.usefixtures("no_login")
+def test_a_catalog_the_application_asks_for_is_used() -> None:
+    """An application with its own transport gets a live catalog only by handing one in (``model_catalog=``)."""
+    from litellm_codex_oauth_provider.domain.models import ModelSpec
+
+    from tests.fakes.ports import FakeCatalog
+
+    catalog = FakeCatalog({"gpt-5.5": ModelSpec("gpt-5.5", "gpt-5.5", ("low", "high"), "high", False, 1)})
+    replay = ReplayResponsesTransport([FIXTURES / "recorded-text.sse"])
+    provider = CodexAuthProvider(
+        token_store=StaticTokenStore("app-token", "acct-app"),
+        instruction_source=StaticInstructionSource("Mine."),
+        transport=replay,
+        model_catalog=catalog,
+    )
+    provider.completion(model="gpt-5.5", messages=MESSAGES)
+    assert provider.service.catalog is catalog
+    assert catalog.asked == ["gpt-5.5"], "looked up once, by the model's slug"
+    assert replay.requests[0][0].body["reasoning"]["effort"] == "high", "the catalog's default effort"
+    assert CodexAuthProvider(transport=replay).service.catalog is None, "no live catalog behind a replay"
+
+
+@pytest.mark.parametrize("call", ["completion", "streaming"])
+def test_the_model_name_is_read_once_per_request(call: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Prefix, effort suffix and alias are worked out once, and every step uses that reading."""
+    from litellm_codex_oauth_provider.domain import models
+
+    from tests.fakes.ports import FakeInstructionSource, FakeTokenStore, FakeTransport
+
+    readings: list[str] = []
+    split = models._split_effort
+
+    def counted(name: str) -> tuple[str, str | None]:
+        readings.append(name)
+        return split(name)
+
+    transport = FakeTransport(answers=[[text_answer("pong")]])
+    provider = CodexAuthProvider(
+        token_store=FakeTokenStore(), instruction_source=FakeInstructionSource(), transport=transport
+    )
+    monkeypatch.setattr(models, "_split_effort", counted)
+    if call == "completion":
+        response = provider.completion(model="codex/gpt-5.1-codex-high", messages=MESSAGES)
+        assert response.model == "gpt-5.1-codex"
+    else:
+        chunks = list(provider.streaming(model="codex/gpt-5.1-codex-high", messages=MESSAGES))
+        assert {chunk.model for chunk in chunks} == {"gpt-5.1-codex"}
+    assert readings == ["gpt-5.1-codex-high"]
+    ((request, _),) = transport.sent
+    assert (request.body["model"], request.body["reasoning"]["effort"]) == ("gpt-5.1-codex", "high")

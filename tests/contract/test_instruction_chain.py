@@ -14,7 +14,7 @@ from litellm_codex_oauth_provider.adapters.static_instructions import StaticInst
 from litellm_codex_oauth_provider.domain.prompts import DEFAULT_INSTRUCTIONS
 from litellm_codex_oauth_provider.entrypoints.container import Container, instruction_chain
 
-from tests.fakes.catalog_entries import catalog_models
+from tests.fakes.catalog_entries import catalog_models, model_entry
 from tests.fakes.clock import FakeClock
 from tests.fakes.codex_backend import FakeCodexBackend
 from tests.fakes.github import FakeGitHub
@@ -193,3 +193,58 @@ def test_a_folder_that_cannot_be_written_costs_the_copy_not_the_text(github: Fak
         api_url=github.api_url, raw_url=github.raw_url, cache_dir=blocked, ttl_seconds=TTL, wait_seconds=5
     )
     assert source.get_instructions("gpt-5.1-codex") == CODEX_GITHUB
+
+
+class CountedLooks:
+    """Counts the looks at a catalog's list (every lookup of any kind goes through its cache)."""
+
+    def __init__(self, catalog: CodexModelCatalog) -> None:
+        self.count = 0
+        cache = catalog.cache
+        get, aget = cache.get, cache.aget
+
+        def counted_get(key: str, *, wait: float | None = None) -> object:
+            self.count += 1
+            return get(key, wait=wait)
+
+        async def counted_aget(key: str, *, wait: float | None = None) -> object:
+            self.count += 1
+            return await aget(key, wait=wait)
+
+        cache.get, cache.aget = counted_get, counted_aget  # type: ignore[method-assign,assignment]
+
+
+@pytest.mark.parametrize("order", ["catalog,github", "github,catalog"])
+@pytest.mark.parametrize("codex_mode", [True, False])
+async def test_a_request_looks_at_its_catalog_once(
+    backend: FakeCodexBackend, github: FakeGitHub, tmp_path: Path, order: str, codex_mode: bool
+) -> None:
+    """Instructions and the model's spec come from one look at the catalog, sync and async."""
+    from litellm_codex_oauth_provider.application.completion import CompletionService
+    from litellm_codex_oauth_provider.domain.translation import ChatRequest
+
+    from tests.fakes.codex_backend import text_answer
+    from tests.fakes.ports import FakeTransport
+
+    backend.models = [*catalog_models(), model_entry("gpt-7-nova", ("low", "high"), default="low")]
+    parts = Parts(backend, github, tmp_path)
+    chain = instruction_chain(order=order, catalog=parts.catalog, github=parts.github, wait_seconds=5)
+    looks = CountedLooks(parts.catalog)
+    transport = FakeTransport(answers=[[text_answer("a")], [text_answer("b")]])
+    service = CompletionService(
+        tokens=FakeTokenStore(), instructions=chain, transport=transport, catalog=parts.catalog, codex_mode=codex_mode
+    )
+    chat = ChatRequest("gpt-7-nova", [{"role": "user", "content": "hi"}])
+    service.complete(chat)
+    assert looks.count == 1
+    await service.acomplete(chat)
+    assert looks.count == 2
+    for request, _ in transport.sent:
+        assert request.body["reasoning"]["effort"] == "low", (
+            "the live catalog's default effort for a model only it knows"
+        )
+        if codex_mode:
+            expected = (
+                "Catalog instructions for gpt-7-nova." if order.startswith("catalog") else "Base prompt (fake GitHub)."
+            )
+            assert request.body["instructions"] == expected

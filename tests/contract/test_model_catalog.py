@@ -176,6 +176,18 @@ def test_the_disk_copy_serves_a_new_process_for_the_same_account_only(
     assert "acct-fake" not in catalog_text(tmp_path)
 
 
+def test_each_account_keeps_its_own_file(backend: FakeCodexBackend, tmp_path: Path, clock: FakeClock) -> None:
+    """Two logins of one proxy: the second's fetch does not overwrite the first's copy."""
+    alice, bob = FakeTokenStore(account_id="acct-alice"), FakeTokenStore(account_id="acct-bob")
+    make_catalog(backend, tmp_path, clock, alice).get_model("gpt-5.5")
+    make_catalog(backend, tmp_path, clock, bob).get_model("gpt-5.5")
+    assert len(backend.models_requests) == 2
+    assert make_catalog(backend, tmp_path, clock, alice).path != make_catalog(backend, tmp_path, clock, bob).path
+    assert make_catalog(backend, tmp_path, clock, alice).get_model("gpt-5.5") is not None
+    assert make_catalog(backend, tmp_path, clock, bob).get_model("gpt-5.5") is not None
+    assert len(backend.models_requests) == 2, "a new process of either login starts from its own disk copy"
+
+
 def catalog_text(folder: Path) -> str:
     return "".join(p.read_text() for p in folder.iterdir())
 

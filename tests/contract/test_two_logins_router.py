@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
+from tests.fakes.catalog_entries import catalog_models
 from tests.fakes.codex_backend import FakeCodexBackend
 from tests.fakes.logins import codex_auth_document, make_jwt, write_auth_file
 
@@ -51,6 +53,41 @@ def test_the_example_spreads_over_both_logins(
     accounts = {request.headers["chatgpt-account-id"] for request in codex_backend.response_requests}
     assert accounts == {"acct-alice", "acct-bob"}
     assert all("auth_file" not in request.body for request in codex_backend.response_requests)
+
+
+@pytest.fixture
+def codex_without_a_default_login(codex_backend: FakeCodexBackend, _isolated_home: Path) -> Iterator[Any]:
+    """The example's setup: every deployment names its login, and there is no default login file."""
+    import litellm
+    from litellm_codex_oauth_provider import CodexAuthProvider, register
+
+    assert not (_isolated_home / ".codex" / "auth.json").exists()
+    saved = list(litellm.custom_provider_map)
+    litellm.custom_provider_map[:] = [item for item in saved if item.get("provider") != "codex"]
+    try:
+        yield register(CodexAuthProvider())
+    finally:
+        litellm.custom_provider_map[:] = saved
+
+
+@pytest.mark.usefixtures("codex_without_a_default_login")
+def test_each_login_fetches_its_own_catalog_with_its_own_account(
+    codex_backend: FakeCodexBackend, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    codex_backend.models = catalog_models()
+    alice, bob = two_logins(tmp_path, monkeypatch)
+    router = example_router()
+    for _ in range(16):
+        router.completion(model="gpt-5.1-codex", messages=MESSAGES)
+        if set(bearers(codex_backend)) == {alice, bob}:
+            break
+    assert set(bearers(codex_backend)) == {alice, bob}, "both logins served"
+    fetched_with = {
+        (request.headers["authorization"].removeprefix("Bearer "), request.headers["chatgpt-account-id"])
+        for request in codex_backend.models_requests
+    }
+    assert fetched_with == {(alice, "acct-alice"), (bob, "acct-bob")}, "one catalog per login, with its account"
+    assert len(codex_backend.models_requests) == 2
 
 
 def test_a_login_at_its_usage_limit_hands_over_to_the_other(

@@ -7,6 +7,7 @@ and the backend's refusals arriving as the SDK's own exception types.
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import subprocess
 import sys
@@ -209,6 +210,44 @@ def test_usage_limit_on_a_stream_is_a_rate_limit_error(client: openai.OpenAI, ba
     with pytest.raises(openai.RateLimitError) as caught:
         list(client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": "hi"}], stream=True))
     assert "usage limit has been reached" in str(caught.value)
+
+
+def _litellm_at_least(version: str) -> bool:
+    installed = tuple(int(part) for part in importlib.metadata.version("litellm").split(".")[:3])
+    return installed >= tuple(int(part) for part in version.split("."))
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["plain", "stream"])
+def test_a_usage_limit_brings_retry_after_and_the_limit_headers(
+    client: openai.OpenAI, backend: FakeCodexBackend, stream: bool
+) -> None:
+    """The README's promise: the 429 carries ``retry-after`` and ``x-codex-*``; on a stream from LiteLLM 1.108.7."""
+    limits = {"x-codex-primary-used-percent": "100.0", "x-codex-primary-window-minutes": "300"}
+    backend.enqueue(Reply(status=429, body=USAGE_LIMIT, headers=limits))
+
+    def call() -> None:
+        reply = client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": "hi"}], stream=stream)
+        if stream:
+            list(reply)  # type: ignore[arg-type]
+
+    with pytest.raises(openai.RateLimitError) as caught:
+        call()
+    headers = caught.value.response.headers
+    if stream and not _litellm_at_least("1.108.7"):
+        assert "x-codex-primary-used-percent" not in headers, "LiteLLM 1.106 drops a stream's error headers"
+        return
+    assert headers.get("retry-after") == "3600"
+    assert headers.get("x-codex-primary-used-percent") == "100.0"
+    assert headers.get("x-codex-primary-window-minutes") == "300"
+
+
+def test_a_failing_backend_is_retried_by_one_layer_only(client: openai.OpenAI, backend: FakeCodexBackend) -> None:
+    """The bundled config leaves retries to the provider: CODEX_MAX_RETRIES + 1 requests, not times the router's."""
+    backend.enqueue(*[Reply(status=502, body={"detail": "bad gateway"}) for _ in range(12)])
+    with pytest.raises(openai.APIStatusError) as caught:
+        client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": "hi"}])
+    assert caught.value.status_code == 502
+    assert len(backend.response_requests) == 3, "the provider's default of 2 retries, and no router retries"
 
 
 def test_a_refused_request_does_not_cool_the_login_down(client: openai.OpenAI, backend: FakeCodexBackend) -> None:

@@ -1,4 +1,4 @@
-"""In-memory fakes of the three ports, for unit tests of the application."""
+"""In-memory fakes of the ports, for unit tests of the application."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from litellm_codex_oauth_provider.domain.errors import CodexAPIError
+from litellm_codex_oauth_provider.domain.models import ModelSpec
 from litellm_codex_oauth_provider.domain.ports import AuthContext, RawEvent, ResponsesRequest
 
 
@@ -44,6 +45,24 @@ class FakeInstructionSource:
 
     async def aget_instructions(self, model: str) -> str | None:
         return self.text
+
+
+@dataclass
+class FakeCatalog:
+    """A model catalog that knows ``models`` and records every slug it is asked about."""
+
+    models: dict[str, ModelSpec] = field(default_factory=dict)
+    asked: list[str] = field(default_factory=list)
+
+    def get_model(self, slug: str) -> ModelSpec | None:
+        self.asked.append(slug)
+        return self.models.get(slug)
+
+    async def aget_model(self, slug: str) -> ModelSpec | None:
+        return self.get_model(slug)
+
+    def available_models(self) -> list[ModelSpec] | None:
+        return list(self.models.values()) or None
 
 
 @dataclass

@@ -63,18 +63,27 @@ def test_a_stream_that_ends_before_completed_is_an_error() -> None:
 # -- parameters the backend refuses, and stop -------------------------------------------------
 
 
-def test_refused_parameters_are_dropped_with_one_warning_each_per_process() -> None:
-    from litellm_codex_oauth_provider.application import answer_rules as module
+def test_refused_parameters_are_dropped_with_one_warning_each_per_runtime() -> None:
+    """The services of one runtime (one per login) share its record of what was warned about."""
+    from litellm_codex_oauth_provider.application.answer_rules import DroppedParamWarnings
     from structlog.testing import capture_logs
 
-    module._warned_params.discard("temperature")
-    module._warned_params.discard("seed")
+    warnings_of_the_runtime = DroppedParamWarnings()
+
+    def login_service(transport: FakeTransport) -> CompletionService:
+        return CompletionService(
+            tokens=FakeTokenStore(),
+            instructions=FakeInstructionSource(),
+            transport=transport,
+            param_warnings=warnings_of_the_runtime,
+        )
+
     chat = ChatRequest(model="gpt-5.1-codex", messages=[{"role": "user", "content": "hi"}], params={"temperature": 0})
     transport = FakeTransport(answers=[[text_answer("a")], [text_answer("b")], [text_answer("c")]])
     with capture_logs() as logs:
-        service(transport).complete(chat)
-        service(transport).complete(chat)
-        service(transport).complete(ChatRequest(chat.model, chat.messages, {"temperature": 1, "seed": 3}))
+        login_service(transport).complete(chat)
+        login_service(transport).complete(chat)
+        login_service(transport).complete(ChatRequest(chat.model, chat.messages, {"temperature": 1, "seed": 3}))
     warnings = [(e["event"], e["parameter"]) for e in logs if e["log_level"] == "warning"]
     assert warnings == [("codex_parameter_not_sent", "temperature"), ("codex_parameter_not_sent", "seed")]
     assert all("temperature" not in request.body for request, _ in transport.sent)

@@ -8,7 +8,7 @@ import pytest
 from litellm_codex_oauth_provider.adapters.auth_file import CodexAuthFileTokenStore
 from litellm_codex_oauth_provider.domain.errors import CodexRequestError, CodexTokenStoreUnavailableError
 from litellm_codex_oauth_provider.entrypoints.container import Container
-from litellm_codex_oauth_provider.entrypoints.logins import LoginChoice, LoginServices, take_login_choice
+from litellm_codex_oauth_provider.entrypoints.logins import LoginChoice, take_login_choice
 
 
 def test_the_login_keys_are_taken_out_of_what_reaches_the_backend() -> None:
@@ -34,12 +34,16 @@ def test_a_deployment_naming_a_login_wrongly_is_told_so(params: dict[str, object
 
 def test_one_store_per_named_login_built_by_the_container(tmp_path: Path) -> None:
     container = Container()
-    logins = LoginServices(lambda: container)
+    logins = container.named_logins()
     alice = logins.service_for(LoginChoice(auth_file=str(tmp_path / "alice.json")))
     assert logins.service_for(LoginChoice(auth_file=str(tmp_path / "alice.json"))) is alice
     bob = logins.service_for(LoginChoice(auth_file=str(tmp_path / "bob.json")))
     assert isinstance(alice.tokens, CodexAuthFileTokenStore) and alice.tokens.path == tmp_path / "alice.json"
     assert bob.tokens is not alice.tokens and bob.transport is alice.transport
+    assert alice.catalog is not None and bob.catalog is not None
+    assert alice.catalog.tokens is alice.tokens and bob.catalog.tokens is bob.tokens, "each login its own catalog"
+    assert alice.instructions is not bob.instructions
+    assert alice.catalog is not container.model_catalog()
 
 
 def test_the_file_store_is_the_default_and_redis_is_chosen_by_settings(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -76,6 +76,8 @@ def conversations(draw: st.DrawFn) -> list[dict[str, Any]]:
             messages.append({"role": "assistant", "content": None, "tool_calls": calls})
         else:
             messages.append({"role": "tool", "tool_call_id": draw(call_ids), "content": draw(st.text(max_size=8))})
+    # A conversation with nothing to say is refused before translation (tests/unit/test_request_checks.py).
+    messages.append({"role": "user", "content": draw(st.text(alphabet="abc", min_size=1, max_size=8))})
     return messages
 
 

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from litellm_codex_oauth_provider.domain.sse import SSEDecoder
+from litellm_codex_oauth_provider.domain.sse import SSEDecoder, SSEEventTooLargeError
 
 EVENTS = [
     {"type": "response.created", "response": {"id": "resp_1"}},
@@ -69,3 +70,42 @@ def test_the_common_event_then_data_shape_and_its_variants() -> None:
         {"type": "split", "z": 3},
     ]
     assert decoder.malformed == []
+
+
+CRLF_STREAM = STREAM.replace(b"\n", b"\r\n")
+
+
+@given(st.lists(st.integers(min_value=0, max_value=len(CRLF_STREAM)), max_size=12))
+def test_any_split_of_a_crlf_stream_gives_the_same_events(cuts: list[int]) -> None:
+    points = sorted(set(cuts))
+    pieces = [CRLF_STREAM[a:b] for a, b in zip([0, *points], [*points, len(CRLF_STREAM)], strict=True)]
+    decoder = SSEDecoder()
+    events = [event for piece in pieces if piece for event in decoder.feed(piece)]
+    assert events + decoder.flush() == EVENTS
+
+
+def test_a_large_event_in_many_reads_decodes_once_whole() -> None:
+    text = "x" * 3_000_000
+    raw = f"data: {json.dumps({'type': 'big', 'delta': text})}\n\n".encode() + STREAM
+    decoder = SSEDecoder()
+    events = []
+    for start in range(0, len(raw), 65_536):
+        events += decoder.feed(raw[start : start + 65_536])
+    assert events == [{"type": "big", "delta": text}, *EVENTS]
+
+
+def test_an_unfinished_event_over_the_cap_is_refused_before_it_ends() -> None:
+    decoder = SSEDecoder(max_event_bytes=1000)
+    decoder.feed(b'data: {"type": "big", "delta": "' + b"x" * 600)
+    with pytest.raises(SSEEventTooLargeError, match="larger than") as caught:
+        decoder.feed(b"x" * 600)
+    assert caught.value.status_code == 502
+    assert caught.value.transient is False
+
+
+def test_a_finished_event_over_the_cap_is_refused_and_smaller_ones_pass() -> None:
+    decoder = SSEDecoder(max_event_bytes=1000)
+    small = b'data: {"type": "ok", "delta": "' + b"x" * 900 + b'"}\n\n'
+    assert decoder.feed(small) == [{"type": "ok", "delta": "x" * 900}]
+    with pytest.raises(SSEEventTooLargeError):
+        decoder.feed(b'data: {"type": "big", "delta": "' + b"x" * 1000 + b'"}\n\n')
