@@ -83,6 +83,7 @@ def test_asyncio_run_per_call_leaves_no_redis_connection_open(redis_url: str) ->
     """Each event loop's async client is closed when its loop shuts down, not left to the collector."""
     seed(redis_url, make_jwt(exp=time.time() + 3600))
     store = host(redis_url, None)
+    store.get_auth()  # the store's one sync connection (the refresh path's, in a worker thread for async callers)
     watcher = redis.Redis.from_url(redis_url)
     before = len(watcher.client_list())
     for _ in range(3):
