@@ -109,6 +109,15 @@ def refresh_malformed(token_url: str) -> CodexAuthRefreshError:
     )
 
 
+def refresh_unusable(where: Path | str, why: str) -> CodexAuthRefreshError:
+    return CodexAuthRefreshError(
+        f"the login in {where} could not be refreshed: the token endpoint answered a login that cannot be used "
+        f"({why}). Its new refresh token was kept; this is temporary: try again later",
+        code="invalid_response",
+        transient=True,
+    )
+
+
 def lock_timeout(lock_path: Path, seconds: float) -> CodexAuthRefreshError:
     return CodexAuthRefreshError(
         f"the login could not be refreshed: another process held {lock_path} for over {seconds:.0f} s. "

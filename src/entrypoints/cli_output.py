@@ -32,8 +32,12 @@ def duration(seconds: float) -> str:
 
 
 def when(epoch: float, now: float | None = None) -> str:
+    """A moment and how far away it is; a moment beyond the calendar (a bad ``exp``) is said, not raised."""
     now = time.time() if now is None else now
-    stamp = datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d %H:%M UTC")
+    try:
+        stamp = datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d %H:%M UTC")
+    except (OverflowError, OSError, ValueError):
+        return f"epoch second {epoch:g} (not a real date)"
     delta = epoch - now
     return f"{stamp} (in {duration(delta)})" if delta >= 0 else f"{stamp} ({duration(delta)} ago)"
 

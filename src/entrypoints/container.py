@@ -72,6 +72,7 @@ class Container(containers.DeclarativeContainer):
         OAuthRefreshClient,
         token_url=settings.provided.oauth_token_url,
         client_id=CODEX_OAUTH_CLIENT_ID,
+        timeout=settings.provided.oauth_timeout_seconds,
     )
 
     file_token_store_for = providers.Factory(

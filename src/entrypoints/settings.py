@@ -61,6 +61,8 @@ class CodexSettings(BaseSettings):
     ``github``; a stale copy and this project's short default always follow)."""
     token_refresh_buffer_seconds: float = TOKEN_CACHE_BUFFER_SECONDS
     """Refresh the login this long before its access token expires."""
+    oauth_timeout_seconds: float = Field(default=15.0, gt=0)
+    """The token endpoint's timeout; only callers whose token has expired or was refused wait for a refresh."""
     token_store: Literal["file", "redis"] = "file"
     """``CODEX_TOKEN_STORE``: ``file`` (the login file) or ``redis`` (one login shared by every replica)."""
     redis_url: SecretStr | None = None

@@ -86,11 +86,12 @@ def test_asyncio_run_per_call_leaves_no_redis_connection_open(redis_url: str) ->
     """Each event loop's async client is closed when its loop shuts down, not left to the collector."""
     seed(redis_url, make_jwt(exp=time.time() + 3600))
     store = host(redis_url, None)
+    store.get_auth()  # the store's one sync connection (the refresh path's, in a worker thread for async callers)
     watcher = redis.Redis.from_url(redis_url)
     before = len(watcher.client_list())
     for _ in range(3):
         asyncio.run(store.aget_auth())
-    assert len(store.hash._async_clients) == 0
+    assert len(store.backend._async_clients) == 0
     assert len(watcher.client_list()) <= before  # other tests' connections may close meanwhile, none opened stays
     watcher.close()
 
@@ -244,7 +245,7 @@ def test_a_held_login_keeps_serving_while_redis_is_down(redis_url: str) -> None:
     seed(redis_url, make_jwt(exp=time.time() + 3600))
     store = RedisTokenStore(redis_url, KEY)
     auth = store.get_auth()
-    store.hash.client = redis.Redis.from_url(f"redis://127.0.0.1:{refused_port()}/0")
+    store.backend.client = redis.Redis.from_url(f"redis://127.0.0.1:{refused_port()}/0")
     assert store.get_auth() == auth
 
 
@@ -269,12 +270,12 @@ def test_a_login_refreshed_while_redis_went_down_is_saved_when_it_is_back(
     seed(redis_url, make_jwt(exp=time.time() - 60))
     inner = OAuthRefreshClient(token_endpoint.url)
     store = host(redis_url, None)
-    working = store.hash.client
+    working = store.backend.client
 
     class RedisDiesDuringRefresh:
         def refresh(self, refresh_token: str) -> dict[str, Any]:
             answer = inner.refresh(refresh_token)
-            store.hash.client = redis.Redis.from_url(f"redis://127.0.0.1:{refused_port()}/0")
+            store.backend.client = redis.Redis.from_url(f"redis://127.0.0.1:{refused_port()}/0")
             return answer
 
     store.refresher = RedisDiesDuringRefresh()  # type: ignore[assignment]
@@ -283,7 +284,7 @@ def test_a_login_refreshed_while_redis_went_down_is_saved_when_it_is_back(
     assert auth.access_token == issued["access_token"], "the new login serves from memory"
     assert stored(redis_url)[1] == 1, "Redis did not get it yet"
     assert store.get_auth() == auth
-    store.hash.client = working
+    store.backend.client = working
     assert store.get_auth() == auth
     document, version = stored(redis_url)
     assert (document["tokens"]["refresh_token"], version) == (issued["refresh_token"], 2)

@@ -60,3 +60,12 @@ def test_the_file_store_is_the_default_and_redis_is_chosen_by_settings(monkeypat
     assert type(store).__name__ == "RedisTokenStore" and container.token_store() is store
     assert "team:login" in repr(store) and "pw" not in repr(store)
     assert container.completion_service().tokens is store
+
+
+def test_the_token_endpoints_timeout_is_a_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert Container().oauth_refresh_client().timeout == 15.0
+    monkeypatch.setenv("CODEX_OAUTH_TIMEOUT_SECONDS", "4.5")
+    assert Container().oauth_refresh_client().timeout == 4.5
+    monkeypatch.setenv("CODEX_OAUTH_TIMEOUT_SECONDS", "0")
+    with pytest.raises(ValueError, match="oauth_timeout_seconds"):
+        Container().settings()

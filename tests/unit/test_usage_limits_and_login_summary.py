@@ -1,13 +1,11 @@
-"""The usage-limit file behind ``codex-litellm status``, and the login file summary."""
+"""The usage-limit file behind ``codex-litellm status`` (the login summary: ``test_login_summary.py``)."""
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 
 import pytest
-from litellm_codex_oauth_provider.adapters.login_summary import read_login_summary
 from litellm_codex_oauth_provider.adapters.usage_limits import (
     UsageLimitsFile,
     UsageLimitsObservingTransport,
@@ -80,33 +78,3 @@ def test_the_transport_decorator_records_answers_and_refusals(tmp_path: Path) ->
     assert abs(loaded.seen_at - time.time()) < 60
     inner.answers.append([text_answer("ok")])
     assert service.complete(ChatRequest("gpt-5.1-codex", [{"role": "user", "content": "hi"}])).text == "ok"
-
-
-def test_login_summary(tmp_path: Path) -> None:
-    path = tmp_path / "auth.json"
-    path.write_text(
-        json.dumps({"auth_mode": "chatgpt", "tokens": {"refresh_token": "rt"}, "last_refresh": "2026-11-20T10:00:00Z"})
-    )
-    summary = read_login_summary(path)
-    assert summary is not None
-    assert summary.auth_mode == "chatgpt"
-    assert summary.has_refresh_token is True
-    assert summary.last_refresh is not None
-    assert summary.last_refresh.isoformat() == "2026-11-20T10:00:00+00:00"
-    path.write_text(json.dumps({"tokens": {}}))
-    empty = read_login_summary(path)
-    assert empty is not None
-    assert (empty.has_access_token, empty.has_refresh_token, empty.account_id) == (False, False, None)
-    assert read_login_summary(tmp_path / "missing.json") is None
-
-
-def test_login_summary_reads_the_token_claims(tmp_path: Path) -> None:
-    from tests.fakes.logins import codex_auth_document, make_jwt, write_auth_file
-
-    token = make_jwt(exp=2_000_000_000, plan="pro")
-    path = write_auth_file(tmp_path / "auth.json", codex_auth_document(token, account_id=None))
-    summary = read_login_summary(path)
-    assert summary is not None
-    assert (summary.account_id, summary.plan_type, summary.expires_at) == ("acct-test-123", "pro", 2_000_000_000.0)
-    assert token not in repr(summary)
-    assert "rt-initial" not in repr(summary)
