@@ -230,7 +230,7 @@ async def test_a_request_looks_at_its_catalog_once(
 
     backend.models = [*catalog_models(), model_entry("gpt-7-nova", ("low", "high"), default="low")]
     parts = Parts(backend, github, tmp_path)
-    chain = instruction_chain(order=order, catalog=parts.catalog, github=parts.github, wait_seconds=5)
+    chain = instruction_chain(order=order.split(","), catalog=parts.catalog, github=parts.github, wait_seconds=5)
     looks = CountedLooks(parts.catalog)
     transport = FakeTransport(answers=[[text_answer("a")], [text_answer("b")]])
     service = CompletionService(
