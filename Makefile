@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+MYPY_PATH := $(VENV)/mypy-path
 export LITELLM_LOCAL_MODEL_COST_MAP := True
 # The folders that exist on this checkout (benchmarks/ comes with the benchmark work).
 LINT_PATHS := $(wildcard src tests benchmarks examples scripts)
@@ -18,7 +19,13 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 test: $(STAMP) redis-server chromium
-	$(BIN)/python -m pytest -q tests
+	$(BIN)/python -m pytest -q --cov=litellm_codex_oauth_provider --cov-report= tests
+	@echo "coverage: $$($(BIN)/coverage report --format=total)% of the package's lines (details: .venv/bin/coverage report)"
+
+# Everything but tests/e2e (which starts the real LiteLLM proxy): the quick loop while working.
+.PHONY: test-fast
+test-fast: $(STAMP) redis-server
+	$(BIN)/python -m pytest -q tests --ignore=tests/e2e
 
 # The Redis token store's tests run against a real redis-server (Debian's package).
 redis-server:
@@ -48,11 +55,18 @@ test-matrix: redis-server
 constraints:
 	$(PYTHON) scripts/lock_constraints.py
 
-lint: $(STAMP)
+lint: $(STAMP) $(MYPY_PATH)/litellm_codex_oauth_provider
 	$(BIN)/ruff check $(LINT_PATHS)
 	$(BIN)/ruff format --check $(LINT_PATHS)
 	$(BIN)/mypy src
+	MYPYPATH=$(MYPY_PATH) $(BIN)/mypy tests
 	$(BIN)/lint-imports
+
+# mypy finds the package the tests import by its name through this link: the editable
+# install's import hook, which maps the name to src/, is invisible to it.
+$(MYPY_PATH)/litellm_codex_oauth_provider: | $(STAMP)
+	mkdir -p $(MYPY_PATH)
+	ln -sfn $(CURDIR)/src $@
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix $(LINT_PATHS)
@@ -73,4 +87,4 @@ record-fixtures: $(STAMP)
 	$(BIN)/python scripts/record_fixtures.py $(ARGS)
 
 clean:
-	rm -rf $(VENV) .matrix build .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .matrix build .pytest_cache .mypy_cache .ruff_cache .coverage

@@ -42,7 +42,7 @@ def _extract_bearer_token() -> str:
 
 def _decode_account_id(access_token: str) -> str:
     """The seed's internal helper: the ChatGPT account id in an access token's claims."""
-    from .adapters.login_document import decode_claims
+    from .adapters.login_snapshot import decode_claims
     from .domain.constants import JWT_ACCOUNT_CLAIM
     from .domain.errors import CodexAuthTokenError
 

@@ -6,38 +6,43 @@ reading becomes the package's stream error.
 
 from __future__ import annotations
 
+import json
+import time
 from collections.abc import AsyncIterator, Iterator, Mapping
+from typing import Any
 
 import httpx
 
 from ..application.logs import get_logger
-from ..domain.errors import CodexConnectionError, CodexStreamError, CodexTimeoutError
+from ..domain.answer_headers import lowered, request_id_of
+from ..domain.backend_errors import api_error_from_event, text_excerpt
+from ..domain.errors import CodexAPIError, CodexConnectionError, CodexStreamError, CodexTimeoutError
 from ..domain.ports import RawEvent
 from ..domain.sse import SSEDecoder
+from .network_errors import NETWORK_ERRORS, Failure, classify
 
 logger = get_logger(__name__)
 
 
-def request_id_of(headers: Mapping[str, str]) -> str | None:
-    return headers.get("x-request-id") or headers.get("x-oai-request-id")
+def public_url(url: httpx.URL) -> str:
+    """The request's address without credentials or query: what an error may show."""
+    return str(url.copy_with(userinfo=b"", query=None, fragment=None))
 
 
-def _stream_failure(exc: httpx.HTTPError, request_id: str | None) -> CodexStreamError:
-    """An httpx failure while reading the answer, as the package's error (never with the URL's secrets).
+def _stream_failure(exc: BaseException, response: httpx.Response) -> CodexStreamError:
+    """A network failure while reading the answer, as the package's error.
 
-    Only a read timeout is silence: over aiohttp a dropped connection arrives as another
-    ``TimeoutException`` subclass (httpx-aiohttp maps aiohttp's connection errors so).
+    Never chained (``from None``): httpx's error holds the request, and with it the
+    Authorization header. Only silence is a timeout; anything else ended the answer early.
     """
-    if isinstance(exc, httpx.ReadTimeout):
-        return CodexTimeoutError(
-            f"the answer stream was silent longer than the idle timeout ({type(exc).__name__})",
-            request_id=request_id,
-        )
-    return CodexConnectionError(
-        f"the answer stream closed before response.completed ({type(exc).__name__})",
-        status_code=502,
-        request_id=request_id,
-    )
+    answer = {
+        "headers": lowered(response.headers),
+        "request_id": request_id_of(response.headers),
+        "url": public_url(response.request.url),
+    }
+    if classify(exc) is Failure.SILENT:
+        return CodexTimeoutError("the answer stream was silent longer than the idle timeout", **answer)
+    return CodexConnectionError("the answer stream closed before response.completed", status_code=502, **answer)
 
 
 def _decoded(decoder: SSEDecoder, chunk: bytes) -> list[RawEvent]:
@@ -59,11 +64,50 @@ def _warn_malformed(decoder: SSEDecoder) -> None:
         decoder.malformed.clear()
 
 
+JSON_ANSWER_CAP = 1024 * 1024
+"""The most of a JSON (not event-stream) answer read to find its error."""
+
+
+def _is_json(response: httpx.Response) -> bool:
+    content_type = str(response.headers.get("content-type", ""))
+    return content_type.split(";")[0].strip().lower() == "application/json"
+
+
+def _json_answer_error(raw: bytes, response: httpx.Response) -> CodexAPIError:
+    """A 200 answer that is a JSON document instead of events: the backend's own error, with its message.
+
+    (Read as events it carried "no usable event": its message was lost, and it was retried.)
+    """
+    try:
+        body: Any = json.loads(raw)
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        body = {"error": {"message": text_excerpt(raw.decode("utf-8", "replace")) or "an empty JSON answer"}}
+    return api_error_from_event({**body, "type": "error"}, headers=response.headers)
+
+
 class _OpenAnswer:
     """What the sync and async answers share: the response, its headers and its request id."""
 
-    def __init__(self, response: httpx.Response) -> None:
+    def __init__(self, response: httpx.Response, deadline: float | None = None) -> None:
         self._response = response
+        self._deadline = deadline
+
+    def _read(self, decoder: SSEDecoder, chunk: bytes) -> list[RawEvent]:
+        """The events a network read completed, unless the call's own timeout has run out.
+
+        Checked on every read, so a backend trickling a byte at a time cannot stretch
+        a call past its timeout (the idle timeout only bounds the silence between reads).
+        """
+        if self._deadline is not None and time.monotonic() > self._deadline:
+            raise CodexTimeoutError(
+                "the call's timeout ran out while the answer was still arriving",
+                headers=lowered(self._response.headers),
+                request_id=self.request_id,
+                url=public_url(self._response.request.url),
+            )
+        return _decoded(decoder, chunk)
 
     @property
     def headers(self) -> Mapping[str, str]:
@@ -80,12 +124,19 @@ class HttpxEventStream(_OpenAnswer):
     def batches(self) -> Iterator[list[RawEvent]]:
         decoder = SSEDecoder()
         try:
+            if _is_json(self._response):
+                raw = b""
+                for chunk in self._response.iter_bytes():
+                    raw += chunk
+                    if len(raw) > JSON_ANSWER_CAP:
+                        break
+                raise _json_answer_error(raw[:JSON_ANSWER_CAP], self._response)
             for chunk in self._response.iter_bytes():
-                events = _decoded(decoder, chunk)
+                events = self._read(decoder, chunk)
                 if events:
                     yield events
-        except httpx.HTTPError as exc:
-            raise _stream_failure(exc, self.request_id) from None
+        except NETWORK_ERRORS as exc:
+            raise _stream_failure(exc, self._response) from None
         rest = _flushed(decoder)
         if rest:
             yield rest
@@ -100,12 +151,19 @@ class HttpxAsyncEventStream(_OpenAnswer):
     async def batches(self) -> AsyncIterator[list[RawEvent]]:
         decoder = SSEDecoder()
         try:
+            if _is_json(self._response):
+                raw = b""
+                async for chunk in self._response.aiter_bytes():
+                    raw += chunk
+                    if len(raw) > JSON_ANSWER_CAP:
+                        break
+                raise _json_answer_error(raw[:JSON_ANSWER_CAP], self._response)
             async for chunk in self._response.aiter_bytes():
-                events = _decoded(decoder, chunk)
+                events = self._read(decoder, chunk)
                 if events:
                     yield events
-        except httpx.HTTPError as exc:
-            raise _stream_failure(exc, self.request_id) from None
+        except NETWORK_ERRORS as exc:
+            raise _stream_failure(exc, self._response) from None
         rest = _flushed(decoder)
         if rest:
             yield rest

@@ -2,8 +2,8 @@
 
 A read either yields a whole, understood login or a clear error; nothing here
 writes a file it could not read. A write goes to a temporary file in the same
-folder, is flushed and fsynced, keeps the old file's mode, and replaces it in one
-``os.replace``: a reader (this package in another process, or the Codex CLI)
+folder, is flushed and fsynced, keeps the old file's mode and owner, and replaces it
+in one ``os.replace``: a reader (this package in another process, or the Codex CLI)
 sees the old file or the new one, never half of one.
 """
 
@@ -13,15 +13,14 @@ import json
 import os
 import stat
 import time
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import jwt
-
-from ..domain.login import LoginShapeError, StoredLogin, read_login
 from ..domain.login_errors import file_not_found, unusable_file
 from .atomic_write import write_atomically
+from .login_snapshot import LoginSnapshot, snapshot_of
 
 FileSignature = tuple[int, int, int]
 """``(st_ino, st_mtime_ns, st_size)``: changes whenever the file is replaced or rewritten."""
@@ -56,15 +55,18 @@ def detect_style(text: str) -> JsonStyle:
 
 
 @dataclass(frozen=True, slots=True)
-class LoginFile:
-    """One read of the login file: the whole document, the login in it, and how to write it back."""
+class FileState:
+    """The file as it was read: its signature (did it change since?) and how to write it back."""
 
-    document: dict[str, Any] = field(repr=False)
-    login: StoredLogin
-    claims: dict[str, Any] = field(repr=False)
-    style: JsonStyle
     signature: FileSignature
+    style: JsonStyle
     mode: int
+    owner: tuple[int, int]
+    """``(uid, gid)``: a write-back keeps them where the process may (a proxy running as root)."""
+
+
+LoginFile = LoginSnapshot[FileState]
+"""One read of the login file."""
 
 
 def signature_of(st: os.stat_result) -> FileSignature:
@@ -77,15 +79,6 @@ def current_signature(path: Path) -> FileSignature | None:
         return signature_of(os.stat(path))
     except FileNotFoundError:
         return None
-
-
-def decode_claims(token: str) -> dict[str, Any] | None:
-    """The JWT payload, or ``None`` when the token is not a JWT. Signatures are not checked."""
-    try:
-        claims = jwt.decode(token, options={"verify_signature": False, "verify_exp": False})
-    except jwt.PyJWTError:
-        return None
-    return claims if isinstance(claims, dict) else None
 
 
 class _HalfWritten(Exception):
@@ -133,24 +126,29 @@ def _read_once(path: Path) -> LoginFile:
         document = json.loads(text)
     except ValueError:
         raise _HalfWritten("it is not valid JSON (truncated or damaged)") from None
-    try:
-        login = read_login(document)
-    except LoginShapeError as exc:
-        raise unusable_file(path, str(exc)) from None
-    claims = decode_claims(login.access_token)
-    if claims is None:
-        raise unusable_file(path, "its access token is not a valid JWT")
-    return LoginFile(
-        document=document,
-        login=login,
-        claims=claims,
-        style=detect_style(text),
+    state = FileState(
         signature=signature_of(st),
+        style=detect_style(text),
         mode=stat.S_IMODE(st.st_mode) or DEFAULT_MODE,
+        owner=(st.st_uid, st.st_gid),
     )
+    return snapshot_of(document, state, lambda why: unusable_file(path, why))
 
 
-def write_login_file(path: Path, document: dict[str, Any], style: JsonStyle, mode: int) -> FileSignature:
-    """Replace the file atomically; returns the new file's signature."""
-    write_atomically(path, style.render(document).encode("utf-8"), mode=mode)
-    return signature_of(os.stat(path))
+def write_login_file(
+    path: Path,
+    document: dict[str, Any],
+    style: JsonStyle,
+    mode: int,
+    *,
+    owner: tuple[int, int] | None = None,
+    still_current: Callable[[], bool] | None = None,
+) -> bool:
+    """Replace the file atomically; ``False`` when ``still_current`` found it rewritten meanwhile.
+
+    A symlinked ``auth.json`` (a dotfile manager, a shared secrets folder) is written
+    through to its target: the link stays a link and the target gets the new login.
+    """
+    target = Path(os.path.realpath(path))
+    data = style.render(document).encode("utf-8")
+    return write_atomically(target, data, mode=mode, owner=owner, still_current=still_current)

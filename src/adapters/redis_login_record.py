@@ -12,22 +12,18 @@ import contextlib
 import json
 import time
 from collections.abc import Awaitable, Callable, Iterator
-from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import redis
 import redis.asyncio as aioredis
-from redis.asyncio.lock import Lock as AsyncLock
 from redis.exceptions import LockError, RedisError
 from redis.lock import Lock
 
 from ..application.logs import get_logger
-from ..domain.login import LoginShapeError, StoredLogin, read_login, refresh_margin
+from ..domain.errors import CodexTokenStoreUnavailableError
 from ..domain.login_errors import store_lock_timeout, store_unavailable, stored_login_missing, unusable_stored_login
-from ..domain.ports import AuthContext
-from .login_document import decode_claims
-from .login_reading import NO_ACCOUNT, auth_of
+from .login_snapshot import LoginSnapshot, WriteBackFailed, snapshot_of
 from .loop_resources import PerLoop
 
 logger = get_logger(__name__)
@@ -59,17 +55,6 @@ return version
 """Store an imported login; unless told to replace (``ARGV[3] == '1'``), only where none is stored."""
 
 
-@dataclass(frozen=True, slots=True)
-class StoredRecord:
-    """One read of the hash: the document, the login in it, and the version it was read at."""
-
-    document: dict[str, Any] = field(repr=False)
-    login: StoredLogin
-    version: int
-    auth: AuthContext
-    margin: float
-
-
 def redacted(url: str) -> str:
     """The Redis URL without its password, for messages and logs."""
     parts = urlsplit(url)
@@ -87,7 +72,11 @@ def _text(value: Any) -> str | None:
     return value.decode("utf-8") if isinstance(value, bytes) else str(value)
 
 
-def parse_record(raw: dict[Any, Any], where: str, buffer_seconds: float) -> StoredRecord | None:
+StoredRecord = LoginSnapshot[int]
+"""One read of the hash; its version is the hash's ``version`` field."""
+
+
+def parse_record(raw: dict[Any, Any], where: str) -> StoredRecord | None:
     """The record a ``HGETALL`` answered; ``None`` when the key holds nothing."""
     fields = {_text(name): _text(value) for name, value in raw.items()}
     text = fields.get(DOCUMENT)
@@ -95,21 +84,13 @@ def parse_record(raw: dict[Any, Any], where: str, buffer_seconds: float) -> Stor
         return None
     try:
         document = json.loads(text)
-        login = read_login(document)
-    except (ValueError, LoginShapeError) as exc:
-        why = str(exc) if isinstance(exc, LoginShapeError) else "it is not valid JSON"
-        raise unusable_stored_login(where, why) from None
-    claims = decode_claims(login.access_token)
-    if claims is None:
-        raise unusable_stored_login(where, "its access token is not a valid JWT")
-    auth = auth_of(login, claims)
-    if auth is None:
-        raise unusable_stored_login(where, NO_ACCOUNT)
+    except ValueError:
+        raise unusable_stored_login(where, "it is not valid JSON") from None
     try:
         version = int(fields.get(VERSION) or 0)
     except ValueError:
         raise unusable_stored_login(where, "its version field is not a number") from None
-    return StoredRecord(document, login, version, auth, refresh_margin(buffer_seconds, claims))
+    return snapshot_of(document, version, lambda why: unusable_stored_login(where, why))
 
 
 def encode(document: dict[str, Any]) -> str:
@@ -125,15 +106,27 @@ def version_of(value: Any) -> int:
     return int(text) if text and text.lstrip("-").isdigit() else 0
 
 
-class RedisLoginHash:
-    """The Redis I/O of one login, sync and async; every Redis failure becomes a clear store error.
+class RedisLoginBackend:
+    """One login's Redis hash as a :class:`~.login_snapshot.LoginBackend`: HGET version, Redis lock,
+    Lua compare-and-set. Every Redis failure becomes a clear store error.
 
-    The async side keeps one client per event loop (``PerLoop``), closed when its loop shuts down.
+    The hot path's async check uses one client per event loop (``PerLoop``), closed when
+    its loop shuts down; the rest (the refresh, about once a week) runs in a worker thread.
     """
 
-    def __init__(self, url: str, key: str, *, buffer_seconds: float, socket_timeout_seconds: float) -> None:
-        self.url, self.key, self.buffer_seconds = url, key, buffer_seconds
+    def __init__(
+        self,
+        url: str,
+        key: str,
+        *,
+        lock_timeout_seconds: float,
+        lock_wait_seconds: float,
+        socket_timeout_seconds: float,
+    ) -> None:
+        self.url, self.key = url, key
+        self.lock_timeout_seconds, self.lock_wait_seconds = lock_timeout_seconds, lock_wait_seconds
         self.where = f"Redis {redacted(url)} key {key!r}"
+        self.flight_name = f"redis:{redacted(url)}/{key}"
         self.lock_name = f"{key}:refresh-lock"
         self._options: dict[str, Any] = {
             "socket_timeout": socket_timeout_seconds,
@@ -144,16 +137,64 @@ class RedisLoginHash:
             lambda: aioredis.Redis.from_url(url, **self._options), lambda client: client.aclose()
         )
 
-    # -- sync --------------------------------------------------------------------------------
+    # -- the backend protocol -----------------------------------------------------------------
+
+    def snapshot(self) -> StoredRecord:
+        record = self.read()
+        if record is None:
+            raise stored_login_missing(self.where)
+        return record
+
+    def changed_since(self, snapshot: StoredRecord) -> bool | None:
+        """``None`` when Redis cannot be reached: the caller decides whether its login may serve."""
+        try:
+            return self.version() != snapshot.version
+        except CodexTokenStoreUnavailableError:
+            return None
+
+    async def achanged_since(self, snapshot: StoredRecord) -> bool | None:
+        try:
+            client = await self._async_clients.get()
+            return version_of(await self._areach(lambda: client.hget(self.key, VERSION))) != snapshot.version
+        except CodexTokenStoreUnavailableError:
+            return None
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        """A Redis lock that expires (a host that dies holding it cannot block the others)."""
+        lock = Lock(
+            self.client, self.lock_name, timeout=self.lock_timeout_seconds, blocking_timeout=self.lock_wait_seconds
+        )
+        if not self._reach(lock.acquire):
+            raise store_lock_timeout(self.where, self.lock_wait_seconds)
+        try:
+            yield
+        finally:
+            try:
+                lock.release()
+            except (LockError, RedisError) as exc:  # it expired while held: the compare-and-set covers that
+                logger.warning("codex_login_lock_lost", where=self.where, error=type(exc).__name__)
+
+    def write_if_unchanged(self, base: StoredRecord, document: dict[str, Any]) -> StoredRecord | None:
+        try:
+            version = self.compare_and_set(base.version, document)
+        except CodexTokenStoreUnavailableError:
+            raise WriteBackFailed("Redis cannot be reached") from None
+        return self.snapshot_of(document, version) if version else None
+
+    def snapshot_of(self, document: dict[str, Any], version: int) -> StoredRecord:
+        return snapshot_of(document, version, lambda why: unusable_stored_login(self.where, why))
+
+    def lock_timed_out(self, seconds: float) -> Exception:
+        return store_lock_timeout(self.where, seconds)
+
+    # -- Redis I/O ------------------------------------------------------------------------------
 
     def version(self) -> int:
         return version_of(self._reach(lambda: self.client.hget(self.key, VERSION)))
 
     def read(self) -> StoredRecord | None:
-        return self._parse(self._reach(lambda: self.client.hgetall(self.key)))
-
-    def read_required(self) -> StoredRecord:
-        return self._required(self.read())
+        return parse_record(self._reach(lambda: self.client.hgetall(self.key)), self.where)
 
     def compare_and_set(self, version: int, document: dict[str, Any]) -> int:
         """The new version, or 0 when the stored version is no longer ``version``."""
@@ -165,64 +206,6 @@ class RedisLoginHash:
         script = self.client.register_script(SEED)
         args = [encode(document), now_text(), "1" if replace else "0"]
         return version_of(self._reach(lambda: script(keys=[self.key], args=args)))
-
-    def lock(self, expires_after: float, wait: float) -> Lock:
-        lock = Lock(self.client, self.lock_name, timeout=expires_after, blocking_timeout=wait)
-        if not self._reach(lock.acquire):
-            raise store_lock_timeout(self.where, wait)
-        return lock
-
-    def release(self, lock: Lock) -> None:
-        try:
-            lock.release()
-        except (LockError, RedisError) as exc:  # it expired while held: the fencing check covers that
-            logger.warning("codex_login_lock_lost", where=self.where, error=type(exc).__name__)
-
-    # -- async -------------------------------------------------------------------------------
-
-    async def aclient(self) -> aioredis.Redis:
-        return await self._async_clients.get()
-
-    async def aversion(self) -> int:
-        client = await self.aclient()
-        return version_of(await self._areach(lambda: client.hget(self.key, VERSION)))
-
-    async def aread(self) -> StoredRecord | None:
-        client = await self.aclient()
-        return self._parse(await self._areach(lambda: client.hgetall(self.key)))
-
-    async def aread_required(self) -> StoredRecord:
-        return self._required(await self.aread())
-
-    async def acompare_and_set(self, version: int, document: dict[str, Any]) -> int:
-        script = (await self.aclient()).register_script(COMPARE_AND_SET)
-        args = [str(version), encode(document), now_text()]
-        return version_of(await self._areach(lambda: script(keys=[self.key], args=args)))
-
-    async def alock(self, expires_after: float, wait: float) -> AsyncLock:
-        lock = (await self.aclient()).lock(self.lock_name, timeout=expires_after, blocking_timeout=wait)
-        if not await self._areach(lock.acquire):
-            raise store_lock_timeout(self.where, wait)
-        return lock
-
-    async def arelease(self, lock: AsyncLock) -> None:
-        try:
-            await lock.release()
-        except (LockError, RedisError) as exc:
-            logger.warning("codex_login_lock_lost", where=self.where, error=type(exc).__name__)
-
-    # -- shared --------------------------------------------------------------------------------
-
-    def record_of(self, document: dict[str, Any], version: int) -> StoredRecord:
-        return self._required(self._parse({DOCUMENT: encode(document), VERSION: str(version)}))
-
-    def _parse(self, raw: dict[Any, Any]) -> StoredRecord | None:
-        return parse_record(raw, self.where, self.buffer_seconds)
-
-    def _required(self, record: StoredRecord | None) -> StoredRecord:
-        if record is None:
-            raise stored_login_missing(self.where)
-        return record
 
     def _reach(self, call: Callable[[], T]) -> T:
         with self._translated():

@@ -1,16 +1,16 @@
 """Where ``codex-litellm login`` puts a new login, and ``logout`` takes it away: a file or a Redis key.
 
-A thin seam over the token stores' own helpers, so a sign-in and a running proxy
+A thin seam over the token stores' own backends, so a sign-in and a running proxy
 never trip over each other: the file is written under the very lock a refresh takes
 (``auth.json.lock``), atomically, mode 0600, by the same writer; the Redis hash is
 written under the refresh lock of its key, bumping its version so a refresh that
-started from the old login cannot write over the new one.
+started from the old login cannot write over the new one (its compare-and-set fails).
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -18,11 +18,10 @@ from typing import Any, Protocol
 from ..domain.errors import CodexAuthError, CodexAuthFileNotFoundError
 from ..domain.signin import CodexSignInError
 from ..domain.signin_document import SignedInAccount, account_of
-from .login_document import JsonStyle, decode_claims, read_login_file, write_login_file
-from .single_flight import acquire, new_file_lock
+from .auth_file import file_lock, replace_login_document
+from .login_document import read_login_file
+from .login_snapshot import decode_claims
 
-PRETTY = JsonStyle(indent=2, trailing_newline=False)
-"""``serde_json::to_string_pretty``: how the Codex CLI lays the file out."""
 LOCK_WAIT_SECONDS = 60.0
 
 
@@ -49,15 +48,9 @@ class FileLoginHome:
         self.where = str(self.path)
         self.lock_wait_seconds = lock_wait_seconds
 
-    @contextlib.contextmanager
-    def locked(self) -> Iterator[None]:
+    def locked(self) -> contextlib.AbstractContextManager[None]:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        lock = new_file_lock(self.path)
-        acquire(lock, self.lock_wait_seconds)
-        try:
-            yield
-        finally:
-            lock.release()
+        return file_lock(self.path, self.lock_wait_seconds)
 
     def read(self) -> dict[str, Any] | None:
         try:
@@ -66,7 +59,7 @@ class FileLoginHome:
             return None
 
     def write(self, document: dict[str, Any]) -> None:
-        write_login_file(self.path, document, PRETTY, 0o600)
+        replace_login_document(self.path, document)
 
     def remove(self) -> None:
         with contextlib.suppress(FileNotFoundError):
@@ -78,29 +71,30 @@ class RedisLoginHome:
 
     def __init__(self, url: str, key: str, *, lock_wait_seconds: float = LOCK_WAIT_SECONDS) -> None:
         try:
-            from .redis_login_record import RedisLoginHash
+            from .redis_login_record import RedisLoginBackend
         except ImportError:
             raise CodexSignInError(
                 "signing in to Redis needs the redis package: pip install 'litellm-codex-oauth-provider[redis]'"
             ) from None
-        self.hash = RedisLoginHash(url, key, buffer_seconds=0.0, socket_timeout_seconds=10.0)
-        self.where = self.hash.where
-        self.lock_wait_seconds = lock_wait_seconds
+        self.backend = RedisLoginBackend(
+            url,
+            key,
+            lock_timeout_seconds=lock_wait_seconds,
+            lock_wait_seconds=lock_wait_seconds,
+            socket_timeout_seconds=10.0,
+        )
+        self.where = self.backend.where
 
-    @contextlib.contextmanager
-    def locked(self) -> Iterator[None]:
-        lock = self.hash.lock(self.lock_wait_seconds, self.lock_wait_seconds)
-        try:
-            yield
-        finally:
-            self.hash.release(lock)
+    def locked(self) -> contextlib.AbstractContextManager[None]:
+        return self.backend.locked()
 
     def read(self) -> dict[str, Any] | None:
-        record = self.hash.read()
+        record = self.backend.read()
         return record.document if record is not None else None
 
     def write(self, document: dict[str, Any]) -> None:
-        self.hash.seed(document, replace=True)
+        self.backend.snapshot_of(document, 0)  # refuses a login that cannot be used
+        self.backend.seed(document, replace=True)
 
     def remove(self) -> None:
         from redis.exceptions import RedisError
@@ -108,7 +102,7 @@ class RedisLoginHome:
         from ..domain.login_errors import store_unavailable
 
         try:
-            self.hash.client.delete(self.hash.key)
+            self.backend.client.delete(self.backend.key)
         except RedisError as exc:
             raise store_unavailable(self.where, type(exc).__name__) from None
 

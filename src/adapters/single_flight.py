@@ -1,10 +1,9 @@
-"""One refresh at a time: inside the process (threads, event loops, tasks) and across processes.
+"""One refresh at a time inside the process: threads, event loops and tasks.
 
-Inside the process, the first caller to find the login stale leads and the others
-wait for its result, whether they are threads blocking or tasks awaiting on any
-event loop: the shared result is a ``concurrent.futures.Future``, which both can
-wait on. Across processes, a ``filelock`` lock file beside ``auth.json`` serialises
-the leaders; the async path waits for it in a worker thread, never on the loop.
+The first caller to find the login stale leads and the others wait for its result,
+whether they are threads blocking or tasks awaiting on any event loop: the shared
+result is a ``concurrent.futures.Future``, which both can wait on. Across processes
+and hosts, the login's backend has its own lock (:mod:`.auth_file`, :mod:`.redis_login_record`).
 """
 
 from __future__ import annotations
@@ -13,14 +12,7 @@ import asyncio
 import threading
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Future
-from pathlib import Path
-from typing import Any, Generic, Protocol, TypeVar
-
-from filelock import FileLock, Timeout
-
-from ..domain.errors import CodexAuthRefreshError
-from ..domain.login_errors import expired_login, lock_timeout, lock_unavailable, refresh_contended, rejected_login
-from ..domain.ports import AuthContext
+from typing import Generic, TypeVar
 
 T = TypeVar("T")
 
@@ -36,6 +28,11 @@ class SingleFlight(Generic[T]):
         self._mutex = threading.Lock()
         self._current: Future[T] | None = None
         self._tasks: set[asyncio.Future[None]] = set()
+
+    @property
+    def busy(self) -> bool:
+        """Someone is doing the work now."""
+        return self._current is not None
 
     def _join(self) -> tuple[Future[T], bool]:
         with self._mutex:
@@ -102,12 +99,8 @@ class FlightRegistry:
         self._lock = threading.Lock()
         self._flights: dict[str, SingleFlight[object]] = {}
 
-    def for_path(self, path: Path) -> SingleFlight[object]:
-        """The flight of one login file."""
-        return self.named(str(path.expanduser().absolute()))
-
     def named(self, name: str) -> SingleFlight[object]:
-        """The flight of one login, by any name that identifies where it is kept."""
+        """The flight of one login, by any name that identifies where it is kept (a file, a Redis key)."""
         with self._lock:
             return self._flights.setdefault(name, SingleFlight())
 
@@ -116,117 +109,6 @@ UNOWNED_FLIGHTS = FlightRegistry()
 """For stores built outside a runtime (tests, an application's own store); the container passes its own."""
 
 
-def flight_for(path: Path, flights: FlightRegistry | None = None) -> SingleFlight[object]:
-    """The flight of one login file in ``flights`` (a runtime's), else among the unowned stores."""
-    return (flights or UNOWNED_FLIGHTS).for_path(path)
-
-
 def flight_named(name: str, flights: FlightRegistry | None = None) -> SingleFlight[object]:
-    """As :func:`flight_for`, for a login kept elsewhere than in a file (a Redis key)."""
+    """The flight of one login in ``flights`` (a runtime's), else among the unowned stores."""
     return (flights or UNOWNED_FLIGHTS).named(name)
-
-
-def lock_path_for(path: Path) -> Path:
-    return path.with_name(path.name + ".lock")
-
-
-def new_file_lock(path: Path) -> FileLock:
-    """A fresh lock object per use: each holds its own descriptor, so two in one process exclude each other."""
-    return FileLock(lock_path_for(path), mode=0o600, thread_local=False)
-
-
-def acquire(lock: FileLock, timeout: float) -> None:
-    try:
-        lock.acquire(timeout=timeout)
-    except Timeout:
-        raise lock_timeout(Path(lock.lock_file), timeout) from None
-    except OSError as exc:
-        raise lock_unavailable(Path(lock.lock_file), exc.strerror or type(exc).__name__) from None
-
-
-async def aacquire(lock: FileLock, wait_seconds: float) -> None:
-    """Wait for the lock in a worker thread; a cancelled waiter releases it as soon as it is taken."""
-    waiter = asyncio.ensure_future(asyncio.to_thread(acquire, lock, wait_seconds))
-    try:
-        await asyncio.shield(waiter)
-    except asyncio.CancelledError:
-        waiter.add_done_callback(lambda done: _release_if_taken(lock, done))
-        raise
-
-
-def _release_if_taken(lock: FileLock, done: asyncio.Future[None]) -> None:
-    if not done.cancelled() and done.exception() is None:
-        lock.release()
-
-
-class LoginRefresher(Protocol):
-    """The OAuth refresh call (``OAuthRefreshClient``); raises ``CodexAuthRefreshError``."""
-
-    def refresh(self, refresh_token: str) -> dict[str, Any]: ...
-
-    async def arefresh(self, refresh_token: str) -> dict[str, Any]: ...
-
-
-class RefreshFlight:
-    """The in-process half of a token store's refresh, shared by the file and Redis stores.
-
-    A store provides ``_flight``, ``_settle``/``_asettle`` (the leader's work: lock,
-    re-read, refresh, write), ``_patience`` (how long a follower waits), ``_where``
-    (the login's location, for messages) and ``_waited_too_long()``. A round whose
-    leader was cancelled is tried again, a bounded number of times; a login that
-    still equals the refused one after a round someone else led means another round.
-    """
-
-    _MAX_ROUNDS = 3
-    _flight: SingleFlight[AuthContext]
-    refresher: LoginRefresher | None
-
-    @property
-    def _patience(self) -> float:
-        raise NotImplementedError
-
-    @property
-    def _where(self) -> Path | str:
-        raise NotImplementedError
-
-    def _waited_too_long(self) -> Exception:
-        raise NotImplementedError
-
-    def _settle(self, rejected: str | None) -> AuthContext:
-        raise NotImplementedError
-
-    async def _asettle(self, rejected: str | None) -> AuthContext:
-        raise NotImplementedError
-
-    def _require_refresher(self) -> LoginRefresher:
-        if self.refresher is None:
-            raise CodexAuthRefreshError("this token store has no refresh client configured", code="no_refresher")
-        return self.refresher
-
-    def _spendable(self, refresh_token: str | None, rejected: str | None) -> str:
-        """The refresh token to spend; a login without one must be signed in again."""
-        if refresh_token:
-            return refresh_token
-        raise rejected_login(self._where) if rejected is not None else expired_login(self._where)
-
-    def _ensure(self, rejected: str | None) -> AuthContext:
-        for _ in range(self._MAX_ROUNDS):
-            try:
-                auth, led = self._flight.run(lambda: self._settle(rejected), wait_seconds=self._patience)
-            except FlightAbandoned:
-                continue
-            except TimeoutError:
-                raise self._waited_too_long() from None
-            if led or auth.access_token != rejected:
-                return auth
-        raise refresh_contended(self._where)
-
-    async def _aensure(self, rejected: str | None) -> AuthContext:
-        for _ in range(self._MAX_ROUNDS):
-            try:
-                auth, led = await self._flight.arun(lambda: self._asettle(rejected))
-            except FlightAbandoned:
-                continue
-            if led or auth.access_token != rejected:
-                return auth
-        raise refresh_contended(self._where)

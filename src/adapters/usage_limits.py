@@ -1,14 +1,22 @@
 """The plan's usage limits, as last seen in the backend's ``x-codex-*`` answer headers.
 
 The backend reports how much of the 5-hour and weekly windows is spent on every
-answer, refused or not (PROTOCOL.md section 5). ``UsageLimitsRecordingTransport``
-keeps the latest report in a small JSON file in the cache folder, so
-``codex-litellm status`` can show it without spending a request.
+answer, refused or not (PROTOCOL.md section 5). ``UsageLimitsObservingTransport``
+hands each answer's limit headers to a ``UsageLimitsFile``, which keeps the latest
+report in a small JSON file in the cache folder, so ``codex-litellm status`` can
+show it without spending a request.
+
+Writing a file (a temporary file, fsync, rename, the folder's fsync) takes
+milliseconds a proxy's event loop cannot spare on every answer, so the file is
+written on a worker thread, at most once per ``min_interval``, with the latest
+report winning; the request only hands over the headers. The headers are read
+by the domain's one parser (``RateLimitSnapshot``), on that worker thread too.
 """
 
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -16,14 +24,13 @@ from pathlib import Path
 from typing import Any
 
 from ..application.logs import get_logger
+from ..domain.answer_headers import limit_headers
 from ..domain.errors import CodexAPIError
+from ..domain.limits import RateLimitSnapshot, UsageWindow, finite_float
 from ..domain.ports import AsyncEventStream, AuthContext, EventStream, ResponsesRequest, ResponsesTransport
 from .atomic_write import write_atomically
 
 logger = get_logger(__name__)
-
-_PREFIX = "x-codex-"
-_WINDOW_FIELDS = ("used-percent", "window-minutes", "reset-after-seconds", "reset-at")
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,53 +48,84 @@ class UsageLimits:
     windows: tuple[LimitWindow, ...]
 
 
-def _number(value: Any) -> float | None:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
+def _window_document(window: UsageWindow, seen_at: float) -> dict[str, float | None]:
+    resets_at = window.reset_at
+    if resets_at is None and window.reset_after_seconds is not None:
+        resets_at = seen_at + window.reset_after_seconds
+    return {"used_percent": window.used_percent, "window_minutes": window.window_minutes, "resets_at": resets_at}
 
 
 def limits_from_headers(headers: Mapping[str, str], now: float) -> dict[str, Any] | None:
     """The limit headers of one answer as a JSON-ready document; ``None`` if it had none."""
-    lowered = {k.lower(): v for k, v in headers.items()}
-    windows: dict[str, dict[str, float | None]] = {}
-    for name in ("primary", "secondary"):
-        values = {f: _number(lowered.get(f"{_PREFIX}{name}-{f}")) for f in _WINDOW_FIELDS}
-        if any(v is not None for v in values.values()):
-            reset_at = values["reset-at"]
-            if reset_at is None and values["reset-after-seconds"] is not None:
-                reset_at = now + values["reset-after-seconds"]
-            windows[name] = {
-                "used_percent": values["used-percent"],
-                "window_minutes": values["window-minutes"],
-                "resets_at": reset_at,
-            }
+    snapshot = RateLimitSnapshot.from_headers(headers, now=now)
+    if snapshot is None:
+        return None
+    windows = {
+        name: _window_document(window, now)
+        for name, window in (("primary", snapshot.primary), ("secondary", snapshot.secondary))
+        if window is not None and _has_values(window)
+    }
     if not windows:
         return None
-    return {"seen_at": now, "plan_type": lowered.get(f"{_PREFIX}plan-type"), "windows": windows}
+    return {"seen_at": now, "plan_type": snapshot.plan_type, "windows": windows}
+
+
+def _has_values(window: UsageWindow) -> bool:
+    values = (window.used_percent, window.window_minutes, window.reset_after_seconds, window.reset_at)
+    return any(value is not None for value in values)
 
 
 class UsageLimitsFile:
-    """The last report, kept in ``path``; written at most every ``min_interval`` seconds."""
+    """The last report, kept in ``path``; written on a worker thread, at most every ``min_interval`` seconds.
+
+    :meth:`observe` never touches the disk: it keeps the headers and, when no write
+    is due yet, schedules one (right away if the last was long enough ago, else when
+    the interval is over). :meth:`flush` writes what is pending now, in the caller's thread.
+    """
 
     def __init__(self, path: Path, *, min_interval: float = 5.0) -> None:
         self.path = path
         self._min_interval = min_interval
-        self._last_write = 0.0
+        self._lock = threading.Lock()
+        self._write_lock = threading.Lock()
+        self._pending: tuple[dict[str, str], float] | None = None
+        self._timer: threading.Timer | None = None
+        self._last_write = float("-inf")
 
-    def observe(self, headers: Mapping[str, str], *, force: bool = False) -> None:
-        now = time.time()
-        if not force and now - self._last_write < self._min_interval:
+    def observe(self, headers: Mapping[str, str]) -> None:
+        picked = limit_headers(headers)
+        if not picked:
             return
-        document = limits_from_headers(headers, now)
-        if document is None:
-            return
-        self._last_write = now
-        try:
-            write_atomically(self.path, json.dumps(document).encode("utf-8"))
-        except OSError as exc:
-            logger.debug("usage_limits_not_saved", error=type(exc).__name__)
+        with self._lock:
+            self._pending = (picked, time.time())
+            if self._timer is not None:
+                return
+            delay = max(0.0, self._last_write + self._min_interval - time.monotonic())
+            self._timer = threading.Timer(delay, self._write_pending)
+            self._timer.daemon = True  # a report not yet written is not worth holding up an exit
+            self._timer.start()
+
+    def flush(self) -> None:
+        """Write the pending report now (tests, and a process that is about to exit)."""
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+        self._write_pending()
+
+    def _write_pending(self) -> None:
+        with self._write_lock:
+            with self._lock:
+                pending, self._pending, self._timer = self._pending, None, None
+                if pending is None:
+                    return
+                self._last_write = time.monotonic()
+            document = limits_from_headers(*pending)
+            if document is None:
+                return
+            try:
+                write_atomically(self.path, json.dumps(document).encode("utf-8"))
+            except OSError as exc:
+                logger.debug("usage_limits_not_saved", error=type(exc).__name__)
 
     def load(self) -> UsageLimits | None:
         try:
@@ -95,9 +133,9 @@ class UsageLimitsFile:
             windows = tuple(
                 LimitWindow(
                     name=name,
-                    used_percent=_number(w.get("used_percent")),
-                    window_minutes=int(w["window_minutes"]) if w.get("window_minutes") is not None else None,
-                    resets_at=_number(w.get("resets_at")),
+                    used_percent=finite_float(w.get("used_percent")),
+                    window_minutes=None if (minutes := finite_float(w.get("window_minutes"))) is None else int(minutes),
+                    resets_at=finite_float(w.get("resets_at")),
                 )
                 for name, w in document["windows"].items()
             )
@@ -106,22 +144,21 @@ class UsageLimitsFile:
             return None
 
 
-class UsageLimitsRecordingTransport:
-    """Sends through ``inner`` and hands every answer's headers to ``limits``."""
+class UsageLimitsObservingTransport:
+    """A ``ResponsesTransport`` that sends through ``inner`` and hands every answer's headers to ``limits``.
+
+    Only the port's two methods: the wrapped transport's own attributes are reached through ``inner``.
+    """
 
     def __init__(self, inner: ResponsesTransport, limits: UsageLimitsFile) -> None:
         self.inner = inner
         self.limits = limits
 
-    def __getattr__(self, name: str) -> Any:
-        # The wrapped transport's own attributes (base_url, close, clients) stay reachable.
-        return getattr(self.inner, name)
-
     def open(self, request: ResponsesRequest, auth: AuthContext) -> EventStream:
         try:
             stream = self.inner.open(request, auth)
         except CodexAPIError as exc:
-            self.limits.observe(exc.headers, force=True)
+            self.limits.observe(exc.headers)
             raise
         self.limits.observe(stream.headers)
         return stream
@@ -130,7 +167,7 @@ class UsageLimitsRecordingTransport:
         try:
             stream = await self.inner.aopen(request, auth)
         except CodexAPIError as exc:
-            self.limits.observe(exc.headers, force=True)
+            self.limits.observe(exc.headers)
             raise
         self.limits.observe(stream.headers)
         return stream

@@ -100,7 +100,11 @@ class CompletionService:
         for call_id in plan.orphan_call_ids:
             logger.warning("codex_tool_result_without_call", call_id=call_id, sent_as="user_message")
         request = ResponsesRequest(
-            body=plan.body, session_id=plan.session_id, api_base=chat.api_base, timeout=chat.timeout
+            body=plan.body,
+            session_id=plan.session_id,
+            api_base=chat.api_base,
+            timeout=chat.timeout,
+            deadline=time.monotonic() + chat.timeout if chat.timeout and chat.timeout > 0 else None,
         )
         return request, plan
 
@@ -159,21 +163,19 @@ class CompletionService:
         if call.on_headers is not None:
             call.on_headers(headers)
 
-    def _failed(
-        self, exc: CodexAPIError, events: EventStream | AsyncEventStream | None, call: _Call, *, final: bool
-    ) -> float:
-        """Seconds to wait before the next attempt; re-raises ``exc`` when this failure is final."""
-        if events is not None:  # an in-stream failure gets the answer's request id and limit headers
-            headers = events.headers
-            if not exc.headers:
-                exc.headers = {k.lower(): v for k, v in headers.items()}
-            exc.request_id = exc.request_id or headers.get("x-request-id") or headers.get("x-oai-request-id")
+    def _failed(self, exc: CodexAPIError, call: _Call, *, final: bool) -> float:
+        """Seconds to wait before the next attempt; re-raises ``exc`` when this failure is final.
+
+        An in-stream failure carries the answer's headers from where it was raised (the
+        state machine and the event streams are given them), so nothing is added here.
+        """
         self._note_headers(exc.headers, call)
         if final or not exc.transient or call.attempt >= self.max_retries:
             raise exc
         backoff = self.retry_base_delay * (2.0**call.attempt) * (0.5 + random.random())  # noqa: S311 - jitter
         wait = max(backoff, exc.retry_after or 0.0)
-        if wait > self.max_retry_wait:
+        deadline = call.request.deadline
+        if wait > self.max_retry_wait or (deadline is not None and time.monotonic() + wait >= deadline):
             raise exc
         call.attempt += 1
         logger.warning(
@@ -190,9 +192,10 @@ class CompletionService:
     def _attempts(self, call: _Call, *, streaming: bool) -> Iterator[StreamDelta]:
         """Every delta of the answer, retrying transient failures; once a streamed delta is out, never."""
         while True:
-            call.state, events, yielded = ResponseStreamState(), None, False
+            call.state, yielded = ResponseStreamState(), False
             try:
                 events = self._open(call)
+                call.state = ResponseStreamState(events.headers)
                 self._note_headers(events.headers, call)
                 try:
                     for batch in events.batches():
@@ -205,14 +208,15 @@ class CompletionService:
                 call.state.result()  # raises if the stream ended early
                 return
             except CodexAPIError as exc:
-                wait = self._failed(exc, events, call, final=yielded)
+                wait = self._failed(exc, call, final=yielded)
             self._sleep(wait)
 
     async def _aattempts(self, call: _Call, *, streaming: bool) -> AsyncIterator[StreamDelta]:
         while True:
-            call.state, events, yielded = ResponseStreamState(), None, False
+            call.state, yielded = ResponseStreamState(), False
             try:
                 events = await self._aopen(call)
+                call.state = ResponseStreamState(events.headers)
                 self._note_headers(events.headers, call)
                 try:
                     async for batch in events.batches():
@@ -225,7 +229,7 @@ class CompletionService:
                 call.state.result()
                 return
             except CodexAPIError as exc:
-                wait = self._failed(exc, events, call, final=yielded)
+                wait = self._failed(exc, call, final=yielded)
             await self._asleep(wait)
 
     # -- the four ways to call -----------------------------------------------------

@@ -13,9 +13,10 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from .answer_headers import lowered, request_id_of
 from .errors import (
     TRANSIENT_STATUSES,
-    CodexAPIError,
+    CodexAPIStatusError,
     CodexContextWindowError,
     CodexUsageLimitError,
     CodexUsageNotIncludedError,
@@ -78,7 +79,7 @@ def _classify(
     headers: Mapping[str, str],
     retry_after: float | None,
     common: dict[str, Any],
-) -> CodexAPIError:
+) -> CodexAPIStatusError:
     """Shared by the HTTP and in-stream mappings: the code decides the kind, else the status."""
     if code in USAGE_LIMIT_CODES:
         info = usage_limit_info(details, headers)
@@ -93,56 +94,72 @@ def _classify(
             **common,
         )
     if code == "usage_not_included":
-        plan = details.get("plan_type") or {k.lower(): v for k, v in headers.items()}.get("x-codex-plan-type")
+        plan = details.get("plan_type") or headers.get("x-codex-plan-type")
         text = _NOT_INCLUDED_MESSAGE.format(plan=f"{plan} " if plan else "")
         return CodexUsageNotIncludedError(403, text, plan_type=plan, code=code, **common)
     if code == "context_length_exceeded" or (status in (400, 413) and _CONTEXT_TEXT.search(message)):
         return CodexContextWindowError(400, message, code=code or "context_length_exceeded", **common)
     if code == "rate_limit_exceeded":
         delay = delay_from_message(message)
-        return CodexAPIError(429, message, code=code, retry_after=delay or retry_after, transient=False, **common)
+        return CodexAPIStatusError(429, message, code=code, retry_after=delay or retry_after, transient=False, **common)
     if code in OVERLOAD_CODES:
         status = status if status in TRANSIENT_STATUSES else 503
-        return CodexAPIError(status, message, code=code, retry_after=retry_after, transient=True, **common)
-    return CodexAPIError(status, message, code=code, retry_after=retry_after, **common)
+        return CodexAPIStatusError(status, message, code=code, retry_after=retry_after, transient=True, **common)
+    return CodexAPIStatusError(status, message, code=code, retry_after=retry_after, **common)
+
+
+_HTML = re.compile(r"^\s*(<!doctype html|<html)", re.IGNORECASE)
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[^>]+>")
+EXCERPT_CHARS = 160
+
+
+def text_excerpt(text: str) -> str:
+    """A short, readable excerpt of an error body: an HTML page (a proxy's, a CDN's) by its title."""
+    if _HTML.match(text):
+        title = _TITLE.search(text)
+        words = " ".join(_TAG.sub(" ", title.group(1) if title else text).split())
+        return f"an HTML error page ({words[:EXCERPT_CHARS]})" if words else "an HTML error page"
+    words = " ".join(text.split())
+    return words if len(words) <= EXCERPT_CHARS else words[:EXCERPT_CHARS] + " ..."
 
 
 def api_error_from_http(
-    status_code: int, body: Any, headers: Mapping[str, str], *, request_id: str | None = None
-) -> CodexAPIError:
-    """The one place an HTTP failure of the backend becomes an error."""
-    headers = {k.lower(): v for k, v in headers.items()}
+    status_code: int, body: Any, headers: Mapping[str, str], *, url: str | None = None
+) -> CodexAPIStatusError:
+    """The one place an HTTP failure of the backend becomes an error (``url``: the request's address)."""
+    headers = lowered(headers)
     details = _error_object(body)
     message = details.get("message")
     if not isinstance(message, str) or not message.strip():
-        message = body.strip()[:500] if isinstance(body, str) and body.strip() else "no detail given"
+        message = text_excerpt(body) if isinstance(body, str) and body.strip() else "no detail given"
     code = _code_of(details)
     if status_code in (403, 404, 429) and (code is None or status_code == 404):
         code = _mentioned_code(body) or code
     common: dict[str, Any] = {
         "body": body,
         "headers": headers,
-        "request_id": request_id or headers.get("x-request-id") or headers.get("x-oai-request-id"),
+        "request_id": request_id_of(headers),
+        "url": url,
     }
     retry_after = retry_after_from_headers(headers)
     return _classify(status_code, code, message, details, headers=headers, retry_after=retry_after, common=common)
 
 
-def api_error_from_event(
-    event: Mapping[str, Any], *, headers: Mapping[str, str] | None = None, request_id: str | None = None
-) -> CodexAPIError:
+def api_error_from_event(event: Mapping[str, Any], *, headers: Mapping[str, str] | None = None) -> CodexAPIStatusError:
     """A ``response.failed`` or ``error`` event of the answer stream, as the error its ``code`` names.
 
     The stream has no HTTP status (the answer began 200), so the code decides: a rate
     limit is 429 with the delay of "try again in ...", an overload 503, an unknown code 500.
+    ``headers`` are the answer's (its request id and limits go with the error).
     """
-    headers = {k.lower(): v for k, v in (headers or {}).items()}
+    headers = lowered(headers or {})
     details = _error_object(dict(event))
     message = details.get("message")
     if not isinstance(message, str) or not message.strip():
         message = "the answer failed without a reason"
     code = _code_of(details)
-    common: dict[str, Any] = {"body": dict(event), "headers": headers, "request_id": request_id}
+    common: dict[str, Any] = {"body": dict(event), "headers": headers, "request_id": request_id_of(headers)}
     if code in POLICY_CODES:
-        return CodexAPIError(400, message, code=code, **common)
+        return CodexAPIStatusError(400, message, code=code, **common)
     return _classify(500, code, message, details, headers=headers, retry_after=None, common=common)

@@ -5,9 +5,13 @@ Every failure the package raises is one of these. Each carries an HTTP-style
 proxy client sees the true status and the Router can retry or fall back.
 Messages never contain a token: callers build them from parts that are safe.
 
-The kinds the entrypoint must tell apart (a usage limit, the context window, a
-broken stream) are subclasses; ``backend_errors`` turns the backend's failures
-into them.
+The backend's failures form one family under :class:`CodexAPIError`, as
+openai-python's do: the backend *answered* with a failure (:class:`CodexAPIStatusError`
+and its kinds: a usage limit, the context window), or no whole answer arrived
+(:class:`CodexStreamError`: unreachable, a broken stream, silence), which is not a
+status the backend gave. The login's failures are :class:`CodexAuthError`; a shared
+login store that cannot be reached is neither (the login may be fine).
+``backend_errors`` turns the backend's failures into these.
 """
 
 from __future__ import annotations
@@ -17,9 +21,30 @@ from typing import Any
 
 
 class CodexError(Exception):
-    """Base of every error this package raises on purpose."""
+    """Base of every error this package raises on purpose.
+
+    ``code`` names the case when it has a name: the backend's or the refresh endpoint's
+    error code, or this package's own (``login_file_missing``, ``login_store_unreachable``,
+    ...). Callers match on it rather than on the text; the entrypoints add their own
+    advice for it (which setting, which command), which the domain does not know.
+    """
 
     status_code: int = 500
+
+    def __init__(self, *args: Any, code: str | None = None) -> None:
+        super().__init__(*args)
+        self.code = code
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Keyword-only arguments do not survive the default pickling of exceptions.
+        return (_rebuild, (type(self), self.__dict__.copy(), str(self)))
+
+
+def _rebuild(cls: type[CodexError], state: dict[str, Any], text: str) -> CodexError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, text)
+    error.__dict__.update(state)
+    return error
 
 
 class CodexAuthError(CodexError):
@@ -54,8 +79,7 @@ class CodexAuthRefreshError(CodexAuthError):
     """
 
     def __init__(self, message: str, *, code: str | None = None, transient: bool = False) -> None:
-        super().__init__(message)
-        self.code = code
+        super().__init__(message, code=code)
         self.transient = transient
 
 
@@ -70,11 +94,13 @@ class CodexRequestError(CodexError, ValueError):
 
 
 class CodexAPIError(CodexError, RuntimeError):
-    """The backend refused a request or failed while answering.
+    """A call to the backend failed: the base of every backend failure (catch this one).
 
     The text starts ``Codex API error <status>:`` (the seed's callers match on it).
     ``transient`` says whether the same request may succeed if sent again shortly;
     the application retries only those, and only before any byte reached its caller.
+    ``headers`` (lower-case) and ``request_id`` are the answer's, given where the error
+    is raised; ``url`` is the request's address (never its query or credentials).
     """
 
     def __init__(
@@ -88,33 +114,27 @@ class CodexAPIError(CodexError, RuntimeError):
         code: str | None = None,
         retry_after: float | None = None,
         transient: bool | None = None,
+        url: str | None = None,
     ) -> None:
-        super().__init__(f"Codex API error {status_code}: {message}")
+        super().__init__(f"Codex API error {status_code}: {message}", code=code)
         self.status_code = status_code
         self.message = message
         self.body = body
         self.request_id = request_id
         self.headers: dict[str, str] = {k.lower(): v for k, v in (headers or {}).items()}
-        self.code = code
         self.retry_after = retry_after
         self.transient = status_code in TRANSIENT_STATUSES if transient is None else transient
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        # Keyword-only arguments do not survive the default pickling of exceptions.
-        return (_rebuild, (type(self), self.__dict__.copy(), str(self)))
-
-
-def _rebuild(cls: type[CodexAPIError], state: dict[str, Any], text: str) -> CodexAPIError:
-    error = cls.__new__(cls)
-    Exception.__init__(error, text)
-    error.__dict__.update(state)
-    return error
+        self.url = url
 
 
 TRANSIENT_STATUSES = frozenset({502, 503, 504})
 
 
-class CodexContextWindowError(CodexAPIError):
+class CodexAPIStatusError(CodexAPIError):
+    """The backend answered with a failure: an HTTP status, or a failure event inside a 200 answer."""
+
+
+class CodexContextWindowError(CodexAPIStatusError):
     """The conversation does not fit the model's context window (``context_length_exceeded``).
 
     Its own kind so the entrypoint can raise LiteLLM's ``ContextWindowExceededError``,
@@ -122,7 +142,7 @@ class CodexContextWindowError(CodexAPIError):
     """
 
 
-class CodexUsageLimitError(CodexAPIError):
+class CodexUsageLimitError(CodexAPIStatusError):
     """The plan's usage window is spent (``usage_limit_reached``, ``insufficient_quota``).
 
     Never retried here: only time helps. ``retry_after`` is the wait until the window resets.
@@ -144,7 +164,7 @@ class CodexUsageLimitError(CodexAPIError):
         """Epoch seconds when the window resets, when the backend said."""
 
 
-class CodexUsageNotIncludedError(CodexAPIError):
+class CodexUsageNotIncludedError(CodexAPIStatusError):
     """The account's plan has no Codex access (``usage_not_included``); never retried."""
 
     def __init__(self, status_code: int, message: str, *, plan_type: str | None = None, **kwargs: Any) -> None:
@@ -154,15 +174,9 @@ class CodexUsageNotIncludedError(CodexAPIError):
 
 
 class CodexStreamError(CodexAPIError):
-    """The answer stream broke: it closed early, went silent, or carried no usable event."""
-
-
-class CodexTimeoutError(CodexStreamError):
-    """Nothing arrived for longer than the configured idle timeout (status 408)."""
-
-    def __init__(self, message: str, **kwargs: Any) -> None:
-        kwargs.setdefault("transient", False)
-        super().__init__(408, message, **kwargs)
+    """No whole answer: the backend was not reached, or the stream closed early, went silent,
+    or carried no usable event. Outside the status errors: the backend gave no status for it;
+    ``status_code`` is the one LiteLLM maps it by (502: a broken answer)."""
 
 
 class CodexConnectionError(CodexStreamError):
@@ -176,7 +190,15 @@ class CodexConnectionError(CodexStreamError):
         super().__init__(status_code, message, **kwargs)
 
 
-class CodexTokenStoreUnavailableError(CodexAuthError):
+class CodexTimeoutError(CodexConnectionError):
+    """Nothing arrived for longer than the configured idle timeout (status 408); not retried."""
+
+    def __init__(self, message: str, **kwargs: Any) -> None:
+        kwargs.setdefault("transient", False)
+        super().__init__(message, status_code=408, **kwargs)
+
+
+class CodexTokenStoreUnavailableError(CodexError):
     """The shared login store (Redis) cannot be reached: the login itself may be fine.
 
     Status 503, so LiteLLM reports a service problem (and its Router may try another

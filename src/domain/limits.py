@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-LIMIT_HEADER_PREFIX = "x-codex-"
+from .answer_headers import LIMIT_HEADER_PREFIX, limit_headers, lowered
 
 _UNIT = r"(?:milliseconds?|ms|minutes?|mins?|m|seconds?|secs?|s|hours?|h)"
 _TRY_AGAIN = re.compile(rf"try again in\s+((?:\d+(?:\.\d+)?\s*{_UNIT}\s*)+)", re.IGNORECASE)
@@ -42,16 +42,16 @@ def delay_from_message(message: str) -> float | None:
 
 def retry_after_from_headers(headers: Mapping[str, str], *, now: float | None = None) -> float | None:
     """Seconds to wait from ``retry-after-ms`` or ``retry-after`` (seconds or an HTTP date)."""
-    lowered = {k.lower(): v for k, v in headers.items()}
-    millis = lowered.get("retry-after-ms")
+    names = lowered(headers)
+    millis = names.get("retry-after-ms")
     if millis is not None:
-        value = _float(millis)
+        value = finite_float(millis)
         if value is not None and value >= 0:
             return value / 1000.0
-    raw = lowered.get("retry-after")
+    raw = names.get("retry-after")
     if raw is None:
         return None
-    seconds = _float(raw)
+    seconds = finite_float(raw)
     if seconds is not None:
         return max(0.0, seconds)
     try:
@@ -63,7 +63,8 @@ def retry_after_from_headers(headers: Mapping[str, str], *, now: float | None = 
     return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 
-def _float(value: Any) -> float | None:
+def finite_float(value: Any) -> float | None:
+    """A finite number from a header or a JSON field; ``None`` for anything else (``inf`` and ``nan`` included)."""
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
@@ -103,7 +104,7 @@ class RateLimitSnapshot:
     @classmethod
     def from_headers(cls, headers: Mapping[str, str], *, now: float | None = None) -> RateLimitSnapshot | None:
         """``None`` when the answer carried no ``x-codex-*`` header."""
-        picked = {k.lower(): v for k, v in headers.items() if k.lower().startswith(LIMIT_HEADER_PREFIX)}
+        picked = limit_headers(headers)
         if not picked:
             return None
         return cls(
@@ -121,10 +122,10 @@ def _window(headers: Mapping[str, str], name: str) -> UsageWindow | None:
     if not any(key.startswith(prefix) for key in headers):
         return None
     return UsageWindow(
-        used_percent=_float(headers.get(prefix + "used-percent")),
-        window_minutes=_float(headers.get(prefix + "window-minutes")),
-        reset_after_seconds=_float(headers.get(prefix + "reset-after-seconds")),
-        reset_at=_float(headers.get(prefix + "reset-at")),
+        used_percent=finite_float(headers.get(prefix + "used-percent")),
+        window_minutes=finite_float(headers.get(prefix + "window-minutes")),
+        reset_after_seconds=finite_float(headers.get(prefix + "reset-after-seconds")),
+        reset_at=finite_float(headers.get(prefix + "reset-at")),
     )
 
 
@@ -156,14 +157,14 @@ def usage_limit_info(
 ) -> UsageLimitInfo:
     """Plan and reset time from the error object, else from the ``x-codex-*`` and ``retry-after`` headers."""
     now = time.time() if now is None else now
-    lowered = {k.lower(): v for k, v in headers.items()}
-    plan = details.get("plan_type") or lowered.get("x-codex-plan-type")
-    resets_at = _float(details.get("resets_at"))
-    resets_in = _float(details.get("resets_in_seconds"))
+    names = lowered(headers)
+    plan = details.get("plan_type") or names.get("x-codex-plan-type")
+    resets_at = finite_float(details.get("resets_at"))
+    resets_in = finite_float(details.get("resets_in_seconds"))
     if resets_at is None and resets_in is None:
-        resets_in = retry_after_from_headers(lowered, now=now)
+        resets_in = retry_after_from_headers(names, now=now)
     if resets_at is None and resets_in is None:
-        resets_at = _header_reset_at(lowered, now)
+        resets_at = _header_reset_at(names, now)
     if resets_at is None and resets_in is not None:
         resets_at = now + resets_in
     if resets_in is None and resets_at is not None:
@@ -176,11 +177,11 @@ def _header_reset_at(headers: Mapping[str, str], now: float) -> float | None:
     best: float | None = None
     for name in ("primary", "secondary"):
         prefix = f"{LIMIT_HEADER_PREFIX}{name}-"
-        used = _float(headers.get(prefix + "used-percent"))
+        used = finite_float(headers.get(prefix + "used-percent"))
         if used is None or used < 100:
             continue
-        at = _float(headers.get(prefix + "reset-at"))
-        after = _float(headers.get(prefix + "reset-after-seconds"))
+        at = finite_float(headers.get(prefix + "reset-at"))
+        after = finite_float(headers.get(prefix + "reset-after-seconds"))
         when = at if at is not None else (now + after if after is not None else None)
         if when is not None and (best is None or when > best):
             best = when

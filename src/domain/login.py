@@ -8,6 +8,7 @@ this package does not know, and any token a refresh answer leaves out.
 from __future__ import annotations
 
 import enum
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -73,6 +74,8 @@ def parse_timestamp(value: Any) -> float | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
+        if not math.isfinite(value):
+            return None
         return float(value) / 1000 if value > 10**11 else float(value)
     if isinstance(value, str) and value.strip():
         text = value.strip().replace("Z", "+00:00").replace("z", "+00:00")
@@ -129,7 +132,7 @@ def plan_type_of(claims: Mapping[str, Any], account_claim: str) -> str | None:
 def expiry_of(login: StoredLogin, claims: Mapping[str, Any]) -> float | None:
     """The access token's ``exp``; else the file's ``expires_at``; else ``last_refresh`` + 8 days."""
     exp = claims.get("exp")
-    if isinstance(exp, int | float) and not isinstance(exp, bool):
+    if isinstance(exp, int | float) and not isinstance(exp, bool) and math.isfinite(exp):
         return float(exp)
     if login.expires_at is not None:
         return login.expires_at
@@ -138,15 +141,17 @@ def expiry_of(login: StoredLogin, claims: Mapping[str, Any]) -> float | None:
     return None
 
 
-def refresh_margin(buffer_seconds: float, claims: Mapping[str, Any]) -> float:
+def refresh_margin(buffer_seconds: float, claims: Mapping[str, Any], issued_at: float | None = None) -> float:
     """The buffer, but never more than half the token's lifetime.
 
     A token server that issues tokens shorter-lived than the buffer would otherwise
-    make every call refresh again.
+    make every call refresh again. The lifetime runs from the token's ``iat``, else
+    from ``issued_at`` (the login's ``last_refresh``).
     """
     exp, iat = claims.get("exp"), claims.get("iat")
-    if isinstance(exp, int | float) and isinstance(iat, int | float) and exp > iat:
-        return min(buffer_seconds, (exp - iat) / 2)
+    start = iat if isinstance(iat, int | float) and not isinstance(iat, bool) else issued_at
+    if isinstance(exp, int | float) and start is not None and exp > start:
+        return min(buffer_seconds, (exp - start) / 2)
     return buffer_seconds
 
 

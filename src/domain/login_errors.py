@@ -1,7 +1,9 @@
 """What to tell the user when the login cannot be read or refreshed.
 
-Every message says what happened and what to do next, names the file, and
-never contains a token.
+Every message says what happened and what the Codex CLI can do about it, names
+the file, and never contains a token. Where this package's own settings or
+commands are the remedy, the error's ``code`` names the case and the entrypoints
+add that advice (``entrypoints/login_guidance.py``): the domain does not know them.
 """
 
 from __future__ import annotations
@@ -37,8 +39,8 @@ def file_not_found(path: Path) -> CodexAuthFileNotFoundError:
     return CodexAuthFileNotFoundError(
         f"no Codex login file at {path}: run `codex login` (the Codex CLI) to sign in with ChatGPT. "
         "If you are signed in already, the Codex CLI may keep its login in the OS keyring: set "
-        'cli_auth_credentials_store = "file" in ~/.codex/config.toml and run `codex login` again. '
-        "CODEX_AUTH_FILE or CODEX_HOME point this package at another file."
+        'cli_auth_credentials_store = "file" in ~/.codex/config.toml and run `codex login` again',
+        code="login_file_missing",
     )
 
 
@@ -107,6 +109,15 @@ def refresh_malformed(token_url: str) -> CodexAuthRefreshError:
     )
 
 
+def refresh_unusable(where: Path | str, why: str) -> CodexAuthRefreshError:
+    return CodexAuthRefreshError(
+        f"the login in {where} could not be refreshed: the token endpoint answered a login that cannot be used "
+        f"({why}). Its new refresh token was kept; this is temporary: try again later",
+        code="invalid_response",
+        transient=True,
+    )
+
+
 def lock_timeout(lock_path: Path, seconds: float) -> CodexAuthRefreshError:
     return CodexAuthRefreshError(
         f"the login could not be refreshed: another process held {lock_path} for over {seconds:.0f} s. "
@@ -138,22 +149,21 @@ def refresh_contended(path: Path | str) -> CodexAuthRefreshError:
 
 def store_unavailable(where: str, why: str) -> CodexTokenStoreUnavailableError:
     return CodexTokenStoreUnavailableError(
-        f"the Codex login store {where} cannot be reached ({why}). Check that Redis is running and that "
-        "CODEX_REDIS_URL points at it; the stored login is unchanged"
+        f"the Codex login store {where} cannot be reached ({why}); the stored login is unchanged",
+        code="login_store_unreachable",
     )
 
 
 def stored_login_missing(where: str) -> CodexAuthFileNotFoundError:
     return CodexAuthFileNotFoundError(
-        f"no Codex login in {where}: seed it once from an auth.json with "
-        "`codex-litellm login-import --redis-url URL --key KEY --auth-file ~/.codex/auth.json`"
+        f"no Codex login in {where}: import one from an auth.json once", code="stored_login_missing"
     )
 
 
 def unusable_stored_login(where: str, why: str) -> CodexAuthTokenError:
     return CodexAuthTokenError(
-        f"the Codex login in {where} cannot be used: {why}. Import a fresh one with "
-        "`codex-litellm login-import --replace` after `codex login`"
+        f"the Codex login in {where} cannot be used: {why}; import a fresh one after `codex login`",
+        code="stored_login_unusable",
     )
 
 

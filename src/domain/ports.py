@@ -37,6 +37,8 @@ class ResponsesRequest:
     api_base: str | None = None
     """The call's own base URL; ``None`` means the configured one."""
     timeout: float | None = None
+    deadline: float | None = None
+    """``time.monotonic()`` by which the whole call must end: the caller's timeout, retries included."""
 
 
 @runtime_checkable

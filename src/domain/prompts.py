@@ -17,6 +17,7 @@ __all__ = [
     "TOOL_BRIDGE_TEXT",
     "build_tool_bridge_message",
     "derive_instructions",
+    "instructions_for",
     "message_text",
     "system_text",
 ]
@@ -45,6 +46,19 @@ def build_tool_bridge_message() -> dict[str, Any]:
     return {"type": "message", "role": "developer", "content": [{"type": "input_text", "text": TOOL_BRIDGE_TEXT}]}
 
 
+def instructions_for(messages: Sequence[Mapping[str, Any]], *, codex_mode: bool, codex_instructions: str | None) -> str:
+    """The ``instructions`` of a request: the one rule, for the seed's helper and the request body.
+
+    With ``codex_mode`` the Codex instructions (found by the application) lead and the
+    caller's system text stays in the input as developer messages; without it the
+    caller's system text is the instructions (falling back to the Codex ones). This
+    project's own text is the last resort, because the backend refuses an empty ``instructions``.
+    """
+    if codex_mode:
+        return codex_instructions or DEFAULT_INSTRUCTIONS
+    return system_text(messages) or codex_instructions or DEFAULT_INSTRUCTIONS
+
+
 def derive_instructions(
     messages: list[dict[str, Any]] | Sequence[Mapping[str, Any]],
     *,
@@ -52,18 +66,7 @@ def derive_instructions(
     normalized_model: str,
     codex_instructions: str | None = None,
 ) -> tuple[str, list[dict[str, Any]]]:
-    """The ``instructions`` and the ``input`` items of a conversation.
-
-    With ``codex_mode`` the Codex instructions (``codex_instructions``, found by the
-    application for ``normalized_model``) lead and the caller's system text stays in
-    place as developer messages; without it the caller's system text is the
-    instructions (falling back to the Codex ones). This project's own text is the
-    last resort, because the backend refuses an empty ``instructions``.
-    """
+    """The seed's helper: the ``instructions`` (:func:`instructions_for`) and the ``input`` items of a conversation."""
     del normalized_model  # the application already chose the instructions for it
-    caller_system = system_text(messages)
-    if codex_mode:
-        instructions = codex_instructions or DEFAULT_INSTRUCTIONS
-    else:
-        instructions = caller_system or codex_instructions or DEFAULT_INSTRUCTIONS
+    instructions = instructions_for(messages, codex_mode=codex_mode, codex_instructions=codex_instructions)
     return instructions, input_items(messages, system_as_developer=codex_mode).items

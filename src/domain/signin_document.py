@@ -13,10 +13,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .constants import JWT_ACCOUNT_CLAIM, JWT_PROFILE_CLAIM
+from .constants import JWT_ACCOUNT_CLAIM
 from .login import LoginShape, detect_shape, rfc3339
 from .signin import LOGIN_AGAIN, CodexSignInError
 
+JWT_PROFILE_CLAIM = "https://api.openai.com/profile"
+"""The claim that carries ``email`` when the token has no top-level ``email``."""
 _LEGACY_TOKEN_KEYS = ("access_token", "refresh_token", "id_token", "account_id", "expires_at", "chatgpt")
 """Where older third-party shapes kept tokens: dropped when a sign-in rewrites such a file."""
 

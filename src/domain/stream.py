@@ -9,10 +9,12 @@ the whole answer, built from what was streamed (the ``output`` list of
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from .answer import CompletionResult, FinishReason, StreamDelta, ToolCall, ToolCallDelta, Usage, int_or_zero
+from .answer_headers import lowered, request_id_of
 from .backend_errors import api_error_from_event
 from .errors import CodexAPIError, CodexError, CodexStreamError
 from .ports import RawEvent
@@ -28,9 +30,14 @@ class _Call:
 
 
 class ResponseStreamState:
-    """Feeds on raw events; see the module docstring."""
+    """Feeds on raw events; see the module docstring.
 
-    def __init__(self) -> None:
+    ``headers`` are the answer's: an error the machine raises carries its request id and
+    limit headers from the start.
+    """
+
+    def __init__(self, headers: Mapping[str, str] | None = None) -> None:
+        self.headers = lowered(headers or {})
         self.response_id: str | None = None
         self.model: str | None = None
         self._text: list[str] = []
@@ -100,8 +107,8 @@ class ResponseStreamState:
         self.response_id = response.get("id") or self.response_id
         self.model = response.get("model") or self.model
 
-    def _on_text_delta(self, event: RawEvent, delta: StreamDelta) -> None:
-        """Refusal deltas (text deltas are handled in :meth:`feed`)."""
+    def _on_refusal_delta(self, event: RawEvent, delta: StreamDelta) -> None:
+        """A refusal streams like text (text deltas themselves are handled in :meth:`feed`)."""
         piece = event.get("delta") or ""
         if piece and isinstance(piece, str):
             self._add_pieces(str(event.get("item_id") or ""), [piece], delta)
@@ -203,7 +210,7 @@ class ResponseStreamState:
         delta.reasoning_items = tuple(self._reasoning_items)
 
     def _on_failed(self, event: RawEvent, delta: StreamDelta) -> None:
-        raise api_error_from_event(event)
+        raise api_error_from_event(event, headers=self.headers)
 
     # -- helpers ---------------------------------------------------------------
 
@@ -230,9 +237,9 @@ class ResponseStreamState:
     def result(self) -> CompletionResult:
         """The whole answer; raises if the stream ended before ``response.completed``."""
         if not self.completed:
-            if self.events_seen == 0:
-                raise CodexStreamError(502, "the answer stream carried no usable event")
-            raise CodexStreamError(502, "stream closed before response.completed")
+            why = "stream closed before response.completed"
+            why = why if self.events_seen else "the answer stream carried no usable event"
+            raise CodexStreamError(502, why, headers=self.headers, request_id=request_id_of(self.headers))
         return CompletionResult(
             response_id=self.response_id,
             model=self.model,
@@ -267,12 +274,11 @@ def _malformed(kind: str, exc: Exception) -> CodexAPIError:
 
 _HANDLERS = {
     "response.created": ResponseStreamState._on_created,
-    "response.output_text.delta": ResponseStreamState._on_text_delta,
     "response.reasoning_summary_text.delta": ResponseStreamState._on_reasoning_delta,
     "response.output_item.added": ResponseStreamState._on_item_added,
     "response.function_call_arguments.delta": ResponseStreamState._on_arguments_delta,
     "response.output_item.done": ResponseStreamState._on_item_done,
-    "response.refusal.delta": ResponseStreamState._on_text_delta,
+    "response.refusal.delta": ResponseStreamState._on_refusal_delta,
     "response.completed": ResponseStreamState._on_completed,
     "response.incomplete": ResponseStreamState._on_incomplete,
     "response.failed": ResponseStreamState._on_failed,

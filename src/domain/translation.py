@@ -18,7 +18,7 @@ from .errors import CodexRequestError
 from .messages import input_items
 from .models import ModelName, ModelSpec, resolve_model
 from .params import check_choice_count, not_sent_params, stop_sequences
-from .prompts import DEFAULT_INSTRUCTIONS, build_tool_bridge_message, message_text, system_text
+from .prompts import build_tool_bridge_message, instructions_for, message_text, system_text
 from .reasoning import reasoning_config
 from .request_checks import check_input, check_messages, check_model, check_sendable, header_safe_session_id
 from .tools import convert_function_call, convert_functions, convert_response_format, convert_tool_choice, convert_tools
@@ -86,7 +86,13 @@ def plan_request(
     codex_mode: bool,
     model_spec: ModelSpec | None = None,
 ) -> RequestPlan:
-    """Everything :func:`build_request_body` decides, plus what it left out and why."""
+    """The Responses body for ``chat``, its prompt cache key (also the session id), and what was left out.
+
+    ``instructions`` are the ones the application found for the model (``None``: none
+    found); :func:`~.prompts.instructions_for` decides what is sent. ``model_spec`` is
+    what the live catalog says of the model (efforts, verbosity); ``None`` means the
+    static catalog's entry, or none for an unknown model.
+    """
     params = chat.params
     check_choice_count(params)
     model = chat.target.slug
@@ -94,11 +100,7 @@ def plan_request(
     check_messages(chat.messages)
     for name, value in params.items():
         check_sendable(value, name)
-    caller_system = system_text(chat.messages)
-    if codex_mode:
-        final_instructions = instructions or DEFAULT_INSTRUCTIONS
-    else:
-        final_instructions = caller_system or instructions or DEFAULT_INSTRUCTIONS
+    final_instructions = instructions_for(chat.messages, codex_mode=codex_mode, codex_instructions=instructions)
     translated = input_items(chat.messages, system_as_developer=codex_mode)
     check_input(translated.items)
 
@@ -165,23 +167,3 @@ def _parallel_tool_calls(params: Mapping[str, Any]) -> bool:
     if not isinstance(value, bool):
         raise CodexRequestError(f"parallel_tool_calls must be true or false, not {value!r}")
     return value
-
-
-def build_request_body(
-    chat: ChatRequest,
-    *,
-    instructions: str | None,
-    codex_mode: bool,
-    model_spec: ModelSpec | None = None,
-) -> tuple[dict[str, Any], str]:
-    """The Responses body for ``chat`` and its prompt cache key (also the session id).
-
-    ``model_spec`` is what the live catalog says of the model (efforts, verbosity);
-    ``None`` means the static catalog's entry, or none for an unknown model.
-
-    With ``codex_mode`` the given instructions lead and the caller's system text
-    stays in place as developer messages; without it the caller's system text is
-    the instructions.
-    """
-    plan = plan_request(chat, instructions=instructions, codex_mode=codex_mode, model_spec=model_spec)
-    return plan.body, plan.session_id

@@ -20,8 +20,10 @@ from pathlib import Path
 
 import structlog
 
-from ..adapters.login_summary import read_login_summary
-from ..domain.errors import CodexAuthTokenError, CodexError
+from ..adapters.auth_file import CodexAuthFileTokenStore
+from ..adapters.login_summary import read_login_summary, summary_of
+from ..adapters.refreshing_token_store import RefreshingTokenStore
+from ..domain.errors import CodexError
 from ..domain.models import EFFORT_LEVELS, MODEL_CATALOG, ModelSpec
 from ..domain.translation import ChatRequest
 from .cli_login import add_login_commands
@@ -50,18 +52,21 @@ def _print(label: str, value: str) -> None:
 
 
 def _status(args: argparse.Namespace, container: Container) -> int:
-    path = container.settings().auth_path
-    _print("login file", str(path))
-    login = read_login_summary(path)
-    if login is None or not login.has_access_token or not login.account_id:
-        container.token_store().get_auth()  # raises the store's own error, with the remedy
-        raise CodexAuthTokenError(f"the Codex login file {path} cannot be used: run `codex login` again")
+    store = container.token_store()
+    if isinstance(store, RefreshingTokenStore):
+        kind = "login file" if isinstance(store, CodexAuthFileTokenStore) else "login"
+        _print(kind, store.backend.where)
+        login = summary_of(store.peek())  # what the store decides on, read without renewing it
+    else:
+        path = container.settings().auth_path
+        _print("login file", str(path))
+        login = read_login_summary(path)
     now = time.time()
     _print("account", login.account_id)
     _print("plan", login.plan_type or "unknown")
     usable = True
     if login.expires_at is None:
-        _print("token", "no expiry in the token")
+        _print("token", "no expiry known (renewed when the backend refuses it)")
     elif login.expires_at > now:
         _print("token", f"valid until {when(login.expires_at, now)}")
     elif login.has_refresh_token:
@@ -71,7 +76,7 @@ def _status(args: argparse.Namespace, container: Container) -> int:
     else:
         _print("token", f"expired {when(login.expires_at, now)} and no refresh token: run `codex login`")
         usable = False
-    _print("last refresh", when(login.last_refresh.timestamp(), now) if login.last_refresh else "unknown")
+    _print("last refresh", when(login.last_refresh, now) if login.last_refresh is not None else "unknown")
     for index, line in enumerate(usage_limit_lines(container.usage_limits().load(), now)):
         _print("usage limits" if index == 0 else "", line)
     return EXIT_OK if usable else EXIT_NO_LOGIN

@@ -19,7 +19,7 @@ import webbrowser
 from pathlib import Path
 from typing import Any
 
-from ..adapters.login_document import decode_claims
+from ..adapters.login_snapshot import decode_claims
 from ..adapters.oauth_signin import OAuthSignInClient
 from ..adapters.signin_callback import CallbackServer
 from ..adapters.signin_store import (

@@ -11,8 +11,9 @@ from ..domain.errors import (
     CodexAuthError,
     CodexError,
     CodexRequestError,
-    CodexTokenStoreUnavailableError,
 )
+from ..domain.limits import format_duration
+from .login_guidance import advice_for
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -26,20 +27,17 @@ _WINDOW_NAMES = {"primary": "5-hour window", "secondary": "weekly window"}
 
 
 def duration(seconds: float) -> str:
-    seconds = abs(int(seconds))
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes = rest // 60
-    if days:
-        return f"{days} d {hours} h"
-    if hours:
-        return f"{hours} h {minutes} min"
-    return f"{minutes} min" if minutes else f"{seconds} s"
+    """How long, either way round: the domain's one wording of a duration."""
+    return format_duration(abs(seconds))
 
 
 def when(epoch: float, now: float | None = None) -> str:
+    """A moment and how far away it is; a moment beyond the calendar (a bad ``exp``) is said, not raised."""
     now = time.time() if now is None else now
-    stamp = datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d %H:%M UTC")
+    try:
+        stamp = datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d %H:%M UTC")
+    except (OverflowError, OSError, ValueError):
+        return f"epoch second {epoch:g} (not a real date)"
     delta = epoch - now
     return f"{stamp} (in {duration(delta)})" if delta >= 0 else f"{stamp} ({duration(delta)} ago)"
 
@@ -61,6 +59,8 @@ def usage_limit_lines(limits: UsageLimits | None, now: float | None = None) -> l
 def remedy(exc: CodexError) -> str:
     """What the user should do next, when the message does not already say it."""
     text = str(exc)
+    if advice_for(exc):
+        return advice_for(exc)
     if "codex login" in text or "run `" in text:
         return ""
     if isinstance(exc, CodexAuthError):
@@ -88,6 +88,6 @@ def error_line(exc: CodexError) -> str:
 
 
 def exit_code(exc: CodexError) -> int:
-    if isinstance(exc, CodexAuthError) and not isinstance(exc, CodexTokenStoreUnavailableError):
+    if isinstance(exc, CodexAuthError):  # a login store that cannot be reached is not a missing login
         return EXIT_NO_LOGIN
     return EXIT_FAILED

@@ -10,6 +10,7 @@ process's one container.
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 
 import httpx
@@ -22,7 +23,7 @@ from ..adapters.http_transport import HttpxResponsesTransport
 from ..adapters.instruction_chain import InstructionChain
 from ..adapters.oauth_refresh import OAuthRefreshClient
 from ..adapters.single_flight import FlightRegistry
-from ..adapters.usage_limits import UsageLimitsFile, UsageLimitsRecordingTransport
+from ..adapters.usage_limits import UsageLimitsFile, UsageLimitsObservingTransport
 from ..application.answer_rules import DroppedParamWarnings
 from ..application.completion import CompletionService
 from ..domain.constants import CODEX_OAUTH_CLIENT_ID
@@ -33,18 +34,15 @@ from .token_stores import build_redis_token_store
 
 
 def instruction_chain(
-    *, order: str, catalog: InstructionSource | None, github: InstructionSource, wait_seconds: float
+    *, order: Sequence[str], catalog: InstructionSource | None, github: InstructionSource, wait_seconds: float
 ) -> InstructionChain:
-    """The chain in ``CODEX_INSTRUCTIONS_SOURCES`` order (an empty value leaves only stale copies and the default).
+    """The chain in ``CODEX_INSTRUCTIONS_SOURCES`` order, which the settings checked (none: only stale copies
+    and the default).
 
     ``catalog`` is the login's own catalog; without one (an application's own transport) that link is left out.
     """
     known = {"catalog": catalog, "github": github}
-    names = [name.strip().lower() for name in order.split(",") if name.strip()]
-    unknown = sorted(set(names) - known.keys())
-    if unknown:
-        raise ValueError(f"CODEX_INSTRUCTIONS_SOURCES: unknown source(s) {unknown}; use catalog, github")
-    sources = [known[name] for name in dict.fromkeys(names)]
+    sources = [known[name] for name in order]
     return InstructionChain([source for source in sources if source is not None], wait_seconds=wait_seconds)
 
 
@@ -74,6 +72,7 @@ class Container(containers.DeclarativeContainer):
         OAuthRefreshClient,
         token_url=settings.provided.token_url,
         client_id=CODEX_OAUTH_CLIENT_ID,
+        timeout=settings.provided.oauth_timeout_seconds,
     )
 
     file_token_store_for = providers.Factory(
@@ -137,7 +136,7 @@ class Container(containers.DeclarativeContainer):
         async_network=settings.provided.async_http,
     )
 
-    transport = providers.Singleton(UsageLimitsRecordingTransport, inner=http_transport, limits=usage_limits)
+    transport = providers.Singleton(UsageLimitsObservingTransport, inner=http_transport, limits=usage_limits)
     """Every answer's ``x-codex-*`` limit headers are kept for ``codex-litellm status``."""
 
     # -- one login's sub-graph: each factory is called with that login's parts ----------------
@@ -158,7 +157,7 @@ class Container(containers.DeclarativeContainer):
 
     instruction_source_for = providers.Factory(
         instruction_chain,
-        order=settings.provided.instructions_sources,
+        order=settings.provided.instruction_source_names,
         catalog=model_catalog,
         github=github_instructions,
         wait_seconds=settings.provided.instructions_fetch_timeout_seconds,

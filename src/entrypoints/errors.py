@@ -7,40 +7,25 @@ provider as the LiteLLM exception for its case, carrying the backend's request i
 its ``x-codex-*`` limit headers and, when the backend said how long to wait,
 ``retry-after``.
 
-Each exception class here is LiteLLM's own, mixed with the builtin the seed
-promised (``RuntimeError`` for the backend's failures, ``ValueError`` for a bad
-request), so code written against the seed's ``except RuntimeError`` keeps working.
+The classes are in ``litellm_exceptions``; here is the one table that picks them.
 The domain error is the exception's ``__cause__`` and its ``codex_error``.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from types import TracebackType
-from typing import Any
+from typing import TypeGuard
 
 import httpx
-from litellm.exceptions import (
-    APIConnectionError,
-    APIError,
-    AuthenticationError,
-    BadGatewayError,
-    BadRequestError,
-    ContentPolicyViolationError,
-    ContextWindowExceededError,
-    InternalServerError,
-    NotFoundError,
-    PermissionDeniedError,
-    RateLimitError,
-    ServiceUnavailableError,
-    Timeout,
-)
 
+from ..domain.answer_headers import REQUEST_ID_HEADERS, passable
 from ..domain.backend_errors import POLICY_CODES
+from ..domain.constants import CODEX_API_BASE_URL, CODEX_RESPONSES_ENDPOINT
 from ..domain.errors import (
     CodexAPIError,
-    CodexAuthError,
+    CodexAPIStatusError,
     CodexAuthRefreshError,
     CodexContextWindowError,
     CodexError,
@@ -49,67 +34,45 @@ from ..domain.errors import (
     CodexTimeoutError,
     CodexUsageLimitError,
 )
-from ..domain.limits import LIMIT_HEADER_PREFIX
 from ..domain.models import normalize_model
+from . import litellm_exceptions as raised
+from .login_guidance import with_advice
 
-PROVIDER = "codex"
-_REQUEST = httpx.Request("POST", "https://chatgpt.com/backend-api/codex/responses")
-
-
-class CodexBadRequestError(BadRequestError, RuntimeError):
-    """400 from the backend (the detail verbatim)."""
+_DEFAULT_URL = CODEX_API_BASE_URL + CODEX_RESPONSES_ENDPOINT
 
 
-class CodexInvalidRequestError(BadRequestError, ValueError):
-    """The caller's request could not be translated (never sent)."""
+_BY_KIND: tuple[tuple[type[CodexError], type[raised.FromCodex]], ...] = (
+    (CodexRequestError, raised.CodexInvalidRequestError),
+    (CodexContextWindowError, raised.CodexContextWindowExceededError),
+    (CodexTimeoutError, raised.CodexTimeout),
+    (CodexStreamError, raised.CodexAPIConnectionError),
+)
+"""Kinds that decide the class whatever their status; the first that matches wins."""
+
+_BY_STATUS: dict[int, type[raised.FromCodex]] = {
+    400: raised.CodexBadRequestError,
+    401: raised.CodexAuthenticationError,
+    403: raised.CodexPermissionDeniedError,
+    404: raised.CodexNotFoundError,
+    408: raised.CodexTimeout,
+    429: raised.CodexRateLimitError,
+    500: raised.CodexInternalServerError,
+    502: raised.CodexBadGatewayError,
+    503: raised.CodexServiceUnavailableError,
+    504: raised.CodexTimeout,
+}
+"""The one status-to-class table; another 4xx is a bad request, another status an unexpected one."""
 
 
-class CodexContextWindowExceededError(ContextWindowExceededError, RuntimeError):
-    """The conversation does not fit the model: the Router's context-window fallbacks catch this."""
-
-
-class CodexContentPolicyViolationError(ContentPolicyViolationError, RuntimeError):
-    """The backend refused the content."""
-
-
-class CodexAuthenticationError(AuthenticationError, RuntimeError):
-    """401 after the one refresh-and-retry, or a login that cannot be used."""
-
-
-class CodexPermissionDeniedError(PermissionDeniedError, RuntimeError):
-    """403: the plan or the network is refused (``usage_not_included`` among them)."""
-
-
-class CodexNotFoundError(NotFoundError, RuntimeError):
-    """404: most often a model this account may not use."""
-
-
-class CodexRateLimitError(RateLimitError, RuntimeError):
-    """429: a rate limit, or the plan's usage limit (then ``retry-after`` is the wait to the reset)."""
-
-
-class CodexTimeout(Timeout, RuntimeError):
-    """408 (the answer went silent longer than the idle timeout) or 504."""
-
-
-class CodexInternalServerError(InternalServerError, RuntimeError):
-    """500."""
-
-
-class CodexBadGatewayError(BadGatewayError, RuntimeError):
-    """502."""
-
-
-class CodexServiceUnavailableError(ServiceUnavailableError, RuntimeError):
-    """503: overloaded, after this package's own retries."""
-
-
-class CodexAPIConnectionError(APIConnectionError, RuntimeError):
-    """The backend could not be reached, or the answer stream broke before it ended."""
-
-
-class CodexUnexpectedStatusError(APIError, RuntimeError):
-    """Any other status."""
+def litellm_class(error: CodexError, status: int) -> type[raised.FromCodex]:
+    for kind, cls in _BY_KIND:
+        if isinstance(error, kind):
+            return cls
+    if status == 400 and getattr(error, "code", None) in POLICY_CODES:
+        return raised.CodexContentPolicyViolationError
+    if status in _BY_STATUS:
+        return _BY_STATUS[status]
+    return raised.CodexBadRequestError if 400 <= status < 500 else raised.CodexUnexpectedStatusError
 
 
 def passed_on_headers(error: CodexError) -> dict[str, str]:
@@ -119,7 +82,7 @@ def passed_on_headers(error: CodexError) -> dict[str, str]:
     """
     if not isinstance(error, CodexAPIError):
         return {}
-    headers = {k: v for k, v in error.headers.items() if k.startswith(LIMIT_HEADER_PREFIX)}
+    headers = {k: v for k, v in passable(error.headers).items() if k not in REQUEST_ID_HEADERS}
     if error.request_id:
         headers["x-request-id"] = error.request_id
     if error.retry_after is not None and error.retry_after >= 0:
@@ -130,8 +93,8 @@ def passed_on_headers(error: CodexError) -> dict[str, str]:
 def _message(
     error: CodexError, model: str, mid_stream: bool, available_models: Callable[[], Sequence[str] | None] | None
 ) -> str:
-    text = str(error) or type(error).__name__
-    if isinstance(error, CodexAPIError) and error.status_code == 404 and not isinstance(error, CodexUsageLimitError):
+    text = with_advice(error) or type(error).__name__
+    if _is_missing_model(error):
         slug = normalize_model(model) if model else "the requested model"
         text = (
             f"Codex API error 404: the model {slug!r} is not available to this ChatGPT account "
@@ -147,24 +110,34 @@ def _message(
     return text
 
 
+def _is_missing_model(error: CodexError) -> TypeGuard[CodexAPIStatusError]:
+    """A 404 from the backend that is not a usage limit in disguise: the model is not this account's."""
+    return (
+        isinstance(error, CodexAPIStatusError)
+        and error.status_code == 404
+        and not isinstance(error, CodexUsageLimitError)
+    )
+
+
 def to_litellm_error(
     error: CodexError,
     *,
     model: str,
     mid_stream: bool = False,
     available_models: Callable[[], Sequence[str] | None] | None = None,
+    url: str | None = None,
 ) -> Exception:
-    """The LiteLLM exception for a domain error."""
-    message = _message(error, model, mid_stream, available_models)
-    headers = passed_on_headers(error)
+    """The LiteLLM exception for a domain error.
+
+    ``url`` is the address the call was sent to, for errors raised before a request
+    left (a login that cannot be used); an error the transport raised knows its own.
+    """
     status = _status_of(error)
-    response = httpx.Response(status, headers=headers, request=_REQUEST)
-    common: dict[str, Any] = {"message": message, "model": model, "llm_provider": PROVIDER}
-    exc = _build(error, status, response, common, headers)
-    # The proxy answers with ``exc.headers``; the Router waits by ``litellm_response_headers``.
-    setattr(exc, "codex_error", error)  # noqa: B010
-    setattr(exc, "headers", headers)  # noqa: B010
-    setattr(exc, "litellm_response_headers", httpx.Headers(headers))  # noqa: B010
+    address = (error.url if isinstance(error, CodexAPIError) else None) or url or _DEFAULT_URL
+    response = httpx.Response(status, headers=passed_on_headers(error), request=httpx.Request("POST", address))
+    cls = litellm_class(error, status)
+    exc = cls(error, _message(error, model, mid_stream, available_models), model, response)
+    assert isinstance(exc, Exception)
     return exc
 
 
@@ -174,37 +147,6 @@ def _status_of(error: CodexError) -> int:
     return error.status_code if isinstance(error.status_code, int) and error.status_code >= 400 else 500
 
 
-def _build(
-    error: CodexError, status: int, response: httpx.Response, common: dict[str, Any], headers: Mapping[str, str]
-) -> Exception:
-    if isinstance(error, CodexRequestError):
-        return CodexInvalidRequestError(response=response, **common)
-    if isinstance(error, CodexContextWindowError):
-        return CodexContextWindowExceededError(response=response, **common)
-    if isinstance(error, CodexTimeoutError) or status in (408, 504):
-        return CodexTimeout(exception_status_code=status, headers=dict(headers), response=response, **common)
-    if isinstance(error, CodexStreamError):  # closed early, unreachable, or no usable event
-        return CodexAPIConnectionError(request=_REQUEST, **common)
-    if isinstance(error, CodexAuthError) and status == 401:
-        return CodexAuthenticationError(response=response, **common)
-    if status == 400 and getattr(error, "code", None) in POLICY_CODES:
-        return CodexContentPolicyViolationError(response=response, **common)
-    by_status: dict[int, Callable[[], Exception]] = {
-        401: lambda: CodexAuthenticationError(response=response, **common),
-        403: lambda: CodexPermissionDeniedError(response=response, **common),
-        404: lambda: CodexNotFoundError(response=response, **common),
-        429: lambda: CodexRateLimitError(response=response, headers=dict(headers), **common),
-        500: lambda: CodexInternalServerError(response=response, **common),
-        502: lambda: CodexBadGatewayError(response=response, **common),
-        503: lambda: CodexServiceUnavailableError(response=response, **common),
-    }
-    if status in by_status:
-        return by_status[status]()
-    if 400 <= status < 500:
-        return CodexBadRequestError(response=response, **common)
-    return CodexUnexpectedStatusError(status_code=status, request=_REQUEST, **common)
-
-
 class LiteLLMErrors:
     """A ``with`` block that raises a domain error as its LiteLLM exception.
 
@@ -212,9 +154,16 @@ class LiteLLMErrors:
     as a mid-stream failure (LiteLLM can no longer change the answer's status).
     """
 
-    def __init__(self, model: str, available_models: Callable[[], Sequence[str] | None] | None = None) -> None:
+    def __init__(
+        self,
+        model: str,
+        available_models: Callable[[], Sequence[str] | None] | None = None,
+        *,
+        url: str | None = None,
+    ) -> None:
         self.model = model
         self.available_models = available_models
+        self.url = url
         self.sent = False
 
     def __enter__(self) -> LiteLLMErrors:
@@ -223,7 +172,7 @@ class LiteLLMErrors:
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
         if isinstance(error, CodexError):
             raise to_litellm_error(
-                error, model=self.model, mid_stream=self.sent, available_models=self.available_models
+                error, model=self.model, mid_stream=self.sent, available_models=self.available_models, url=self.url
             ) from error
 
 

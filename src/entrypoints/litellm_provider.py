@@ -19,6 +19,7 @@ from litellm.types.utils import (
     ModelResponseStream,
 )
 
+from ..adapters.http_transport import responses_url
 from ..application.completion import CompletionService
 from ..domain.answer import StreamDelta
 from ..domain.limits import RateLimitSnapshot
@@ -149,10 +150,13 @@ class CodexAuthProvider(CustomLLM):
         """The latest ``x-codex-*`` snapshot (used percent, windows, resets), for status displays."""
         return self.service.last_rate_limits
 
-    @staticmethod
-    def _errors(chat: ChatRequest, service: CompletionService) -> LiteLLMErrors:
+    def _errors(self, chat: ChatRequest, service: CompletionService) -> LiteLLMErrors:
         """A 404 lists the models of the catalog of the login that served the call."""
-        return LiteLLMErrors(chat.model, available_models=lambda: available_model_names(service.catalog))
+        return LiteLLMErrors(
+            chat.model,
+            available_models=lambda: available_model_names(service.catalog),
+            url=responses_url(chat.api_base or self.base_url),
+        )
 
     def completion(self, *args: Any, **kwargs: Any) -> ModelResponse:
         service, kwargs = self._route(kwargs)

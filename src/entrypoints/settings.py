@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ..domain.constants import (
@@ -20,6 +20,9 @@ from ..domain.constants import (
     TOKEN_CACHE_BUFFER_SECONDS,
 )
 from ..domain.signin import AUTH_BASE_URL, CALLBACK_PORT, SignInEndpoints
+
+INSTRUCTION_SOURCES = ("catalog", "github")
+"""What ``CODEX_INSTRUCTIONS_SOURCES`` may name."""
 
 
 class CodexSettings(BaseSettings):
@@ -64,6 +67,8 @@ class CodexSettings(BaseSettings):
     ``github``; a stale copy and this project's short default always follow)."""
     token_refresh_buffer_seconds: float = TOKEN_CACHE_BUFFER_SECONDS
     """Refresh the login this long before its access token expires."""
+    oauth_timeout_seconds: float = Field(default=15.0, gt=0)
+    """The token endpoint's timeout; only callers whose token has expired or was refused wait for a refresh."""
     token_store: Literal["file", "redis"] = "file"
     """``CODEX_TOKEN_STORE``: ``file`` (the login file) or ``redis`` (one login shared by every replica)."""
     redis_url: SecretStr | None = None
@@ -72,6 +77,22 @@ class CodexSettings(BaseSettings):
     """``CODEX_REDIS_KEY``: the Redis key (a hash) the login lives under."""
     redis_lock_timeout_seconds: float = 60.0
     """The refresh lock expires after this long, so a host that died holding it cannot block the others."""
+
+    @field_validator("instructions_sources")
+    @classmethod
+    def _known_sources(cls, value: str) -> str:
+        """Refused when the settings are read, with the names that are known, not when the first call needs them."""
+        names = [name.strip().lower() for name in value.split(",") if name.strip()]
+        unknown = sorted(set(names) - set(INSTRUCTION_SOURCES))
+        if unknown:
+            known = ", ".join(INSTRUCTION_SOURCES)
+            raise ValueError(f"CODEX_INSTRUCTIONS_SOURCES: unknown source(s) {unknown}; use {known}")
+        return ",".join(dict.fromkeys(names))
+
+    @property
+    def instruction_source_names(self) -> tuple[str, ...]:
+        """``CODEX_INSTRUCTIONS_SOURCES`` as names, in order, each once (empty: none)."""
+        return tuple(name for name in self.instructions_sources.split(",") if name)
 
     @property
     def signin_endpoints(self) -> SignInEndpoints:

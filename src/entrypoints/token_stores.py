@@ -24,9 +24,9 @@ def build_redis_token_store(url: SecretStr | str | None, key: str, **options: An
         )
     try:
         from ..adapters.redis_token_store import RedisTokenStore
-    except ImportError:
+    except ImportError as exc:  # "No module named 'redis'": nothing secret to hide
         raise CodexTokenStoreUnavailableError(
             "the Redis login store needs the redis package: pip install 'litellm-codex-oauth-provider[redis]'"
-        ) from None
+        ) from exc
     plain = url.get_secret_value() if isinstance(url, SecretStr) else url
     return RedisTokenStore(plain, key, **options)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socketserver
 from collections.abc import Iterator
 from typing import Any
 
@@ -63,8 +62,7 @@ def token_endpoint(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeTokenEndpoin
 
 @pytest.fixture
 def busy_backend(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeCodexBackend]:
-    """The fake backend with a listen queue deep enough for 160 connections arriving at once."""
-    monkeypatch.setattr(socketserver.TCPServer, "request_queue_size", 256)
-    with FakeCodexBackend() as backend:
+    """The fake backend with a listen queue deep enough for 200 connections arriving at once."""
+    with FakeCodexBackend(listen_queue=512) as backend:
         monkeypatch.setenv("CODEX_BASE_URL", backend.base_url)
         yield backend

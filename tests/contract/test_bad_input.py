@@ -40,7 +40,7 @@ async def test_bad_input_is_a_400_naming_the_field_and_nothing_is_sent(
     async def send() -> None:
         reply = await litellm.acompletion(**call, stream=stream)
         if stream:
-            [chunk async for chunk in reply]  # type: ignore[union-attr]
+            [chunk async for chunk in reply]
 
     with pytest.raises(litellm.BadRequestError) as caught:
         await send()

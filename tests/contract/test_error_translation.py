@@ -41,8 +41,8 @@ from tests.fakes.codex_backend import failed_event, limit_headers, usage_limit_b
         (api_error_from_event(failed_event("cyber_policy", "no")), litellm.ContentPolicyViolationError, 400),
     ],
 )
-def test_each_kind_becomes_its_litellm_exception(error: CodexError, kind: type, status: int) -> None:
-    translated = to_litellm_error(error, model="gpt-5.1-codex")
+def test_each_kind_becomes_its_litellm_exception(error: CodexError, kind: type[Any], status: int) -> None:
+    translated: Any = to_litellm_error(error, model="gpt-5.1-codex")
     assert isinstance(translated, kind)
     assert translated.status_code == status
     assert translated.codex_error is error
@@ -93,3 +93,65 @@ def test_the_with_block_raises_from_the_domain_error_and_marks_mid_stream_failur
     assert "the answer failed mid-stream, after part of it was sent: Codex API error 503: busy" in str(caught.value)
     with pytest.raises(KeyError), LiteLLMErrors("m"):
         raise KeyError("not ours: passes untouched")
+
+
+def test_exceptions_exports_every_litellm_facing_class() -> None:
+    import inspect
+
+    from litellm_codex_oauth_provider import exceptions
+    from litellm_codex_oauth_provider.entrypoints import litellm_exceptions
+
+    raised = {
+        name
+        for name, value in vars(litellm_exceptions).items()
+        if inspect.isclass(value)
+        and issubclass(value, litellm_exceptions.FromCodex)
+        and value is not litellm_exceptions.FromCodex
+    }
+    assert raised <= set(exceptions.__all__), sorted(raised - set(exceptions.__all__))
+    for name in raised:
+        assert getattr(exceptions, name) is getattr(litellm_exceptions, name)
+    assert {"CodexRateLimitError", "CodexAuthenticationError", "CodexTimeout"} <= raised
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        api_error_from_http(429, usage_limit_body(), limit_headers(), url="http://127.0.0.1:9/backend-api/x"),
+        api_error_from_http(400, {"detail": "bad"}, {}, url="http://127.0.0.1:9/backend-api/x"),
+        CodexTimeoutError("silent", url="http://127.0.0.1:9/backend-api/x"),
+        CodexConnectionError("cannot reach", url="http://127.0.0.1:9/backend-api/x"),
+    ],
+)
+def test_the_response_names_the_request_that_failed(error: CodexError) -> None:
+    translated: Any = to_litellm_error(error, model="m", url="http://elsewhere.invalid/codex/responses")
+    assert str(translated.response.request.url) == "http://127.0.0.1:9/backend-api/x"
+    assert str(translated.request.url) == "http://127.0.0.1:9/backend-api/x"
+
+
+def test_an_error_raised_before_sending_names_the_address_it_was_for() -> None:
+    translated: Any = to_litellm_error(
+        CodexAuthFileNotFoundError("no Codex login file"),
+        model="m",
+        url="http://127.0.0.1:9/backend-api/codex/responses",
+    )
+    assert str(translated.response.request.url) == "http://127.0.0.1:9/backend-api/codex/responses"
+
+
+def test_an_unreachable_login_store_is_a_service_problem_not_a_bad_login() -> None:
+    from litellm_codex_oauth_provider.domain.errors import CodexTokenStoreUnavailableError
+
+    translated = to_litellm_error(CodexTokenStoreUnavailableError("Redis cannot be reached"), model="m")
+    assert isinstance(translated, litellm.ServiceUnavailableError)
+    assert not isinstance(translated, litellm.AuthenticationError)
+    assert translated.status_code == 503
+
+
+def test_through_litellm_a_missing_login_file_names_the_settings_that_move_it() -> None:
+    from pathlib import Path
+
+    from litellm_codex_oauth_provider.domain.login_errors import file_not_found
+
+    translated = to_litellm_error(file_not_found(Path("/nowhere/auth.json")), model="m")
+    assert isinstance(translated, litellm.AuthenticationError)
+    assert "codex login" in str(translated) and "CODEX_AUTH_FILE or CODEX_HOME" in str(translated)

@@ -7,6 +7,7 @@ came before the first chunk.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -125,6 +126,26 @@ async def test_http_failures_arrive_as_their_litellm_exception(
     assert text in str(error)
     assert "req_abc" in str(error)
     assert len(codex_backend.response_requests) == 1, "a final failure is never retried"
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize(
+    "reply",
+    [
+        pytest.param(Reply(status=429, body=usage_limit_body("plus", 5400)), id="429"),
+        pytest.param(Reply(status=404, body={"detail": "Model not found"}), id="404"),
+        pytest.param(Reply(events=[failed_event("context_length_exceeded", "too long")]), id="in-stream"),
+    ],
+)
+async def test_the_error_names_the_address_the_request_went_to(
+    litellm_codex: Any, codex_backend: FakeCodexBackend, mode: str, reply: Reply
+) -> None:
+    codex_backend.enqueue(reply)
+    with pytest.raises(Exception) as caught:
+        await call(mode)
+    error: Any = failure(caught.value)
+    assert str(error.response.request.url) == codex_backend.base_url + "/codex/responses"
+    assert "chatgpt.com" not in str(error.request.url)
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -255,23 +276,31 @@ async def test_a_failure_after_text_is_a_clear_mid_stream_error_and_not_retried(
     litellm_codex: Any, codex_backend: FakeCodexBackend, mode: str
 ) -> None:
     events = [*text_answer("one two three four", pieces=4)[:-2], failed_event("server_is_overloaded", "busy")]
-    codex_backend.enqueue(Reply(events=events, together=False))
+    text_consumed = threading.Event()  # the failure is sent only once the caller has the text: one read each
+    codex_backend.enqueue(Reply(events=events, hold_last=text_consumed))
     received: list[str] = []
     with pytest.raises(MidStreamFallbackError) as caught:
-        await _collect(mode, received)
+        await _collect(mode, received, when_complete=("one two three four", text_consumed))
     assert "".join(received) == "one two three four"
     assert caught.value.is_pre_first_chunk is False
     assert "the answer failed mid-stream, after part of it was sent: Codex API error 503: busy" in str(caught.value)
     assert len(codex_backend.response_requests) == 1
 
 
-async def _collect(mode: str, received: list[str]) -> None:
+async def _collect(mode: str, received: list[str], when_complete: tuple[str, threading.Event] | None = None) -> None:
+    """The chunks' text into ``received``; sets the event of ``when_complete`` once it holds that text."""
+
+    def take(text: str | None) -> None:
+        received.append(text or "")
+        if when_complete is not None and "".join(received) == when_complete[0]:
+            when_complete[1].set()
+
     if mode == "completion-stream":
         for chunk in litellm.completion(model="codex/gpt-5.1-codex", messages=MESSAGES, stream=True):
-            received.append(chunk.choices[0].delta.content or "")
+            take(chunk.choices[0].delta.content)
     else:
         async for chunk in await litellm.acompletion(model="codex/gpt-5.1-codex", messages=MESSAGES, stream=True):
-            received.append(chunk.choices[0].delta.content or "")
+            take(chunk.choices[0].delta.content)
 
 
 @pytest.mark.parametrize("mode", MODES)

@@ -8,6 +8,8 @@ back the same).
 
 from __future__ import annotations
 
+import time
+
 import litellm
 import pytest
 from litellm.exceptions import MidStreamFallbackError
@@ -75,6 +77,54 @@ def test_a_sync_stream_still_streams_and_can_be_abandoned(
     stream = litellm.completion(model="codex/gpt-5.5", messages=[{"role": "user", "content": "hi"}], stream=True)
     first = next(iter(stream))
     assert first.choices[0].delta.content
-    stream.completion_stream.close()  # type: ignore[attr-defined]
+    stream.completion_stream.close()
     reply = litellm.completion(model="codex/gpt-5.5", messages=[{"role": "user", "content": "hi"}])
     assert reply.choices[0].message.content == "next"
+
+
+@pytest.mark.parametrize("mode", ["completion", "acompletion-stream"])
+async def test_a_trickling_backend_cannot_stretch_a_call_past_its_timeout(
+    litellm_codex: object, codex_backend: FakeCodexBackend, mode: str
+) -> None:
+    """One byte every 0.1 s keeps every read inside the idle timeout; the call's own timeout still ends it."""
+    codex_backend.enqueue(*[Reply(events=text_answer("slow " * 100), trickle=1, delay=0.1) for _ in range(3)])
+    call = {"model": "codex/gpt-5.5", "messages": [{"role": "user", "content": "hi"}], "timeout": 2}
+
+    async def send() -> None:
+        if mode == "completion":
+            litellm.completion(**call)
+        else:
+            [chunk async for chunk in await litellm.acompletion(**call, stream=True)]
+
+    started = time.monotonic()
+    with pytest.raises(Exception) as caught:
+        await send()
+    elapsed = time.monotonic() - started
+    error = caught.value.original_exception if isinstance(caught.value, MidStreamFallbackError) else caught.value
+    assert isinstance(error, litellm.Timeout), repr(error)
+    assert "timeout ran out" in str(error)
+    assert elapsed < 15, f"the whole answer would take over 60 s; the call took {elapsed:.1f} s"
+    assert len(codex_backend.response_requests) == 1, "a call whose time ran out is not sent again"
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_a_json_error_answered_with_200_keeps_its_message_and_is_not_retried(
+    litellm_codex: object, codex_backend: FakeCodexBackend, mode: str
+) -> None:
+    body = b'{"error": {"code": "model_overloaded_hard", "message": "The model is temporarily disabled for you."}}'
+    codex_backend.enqueue(Reply(raw=body, headers={"content-type": "application/json"}))
+    error = await expect(mode, litellm.InternalServerError)
+    assert "The model is temporarily disabled for you." in str(error)
+    assert "no usable event" not in str(error)
+    assert len(codex_backend.response_requests) == 1
+
+
+@pytest.mark.parametrize("mode", ["completion", "acompletion-stream"])
+async def test_an_html_error_page_becomes_a_short_message_with_its_status(
+    litellm_codex: object, codex_backend: FakeCodexBackend, mode: str
+) -> None:
+    page = "<!DOCTYPE html><html><head><title>502 Bad Gateway | cloudflare</title></head><body>" + "x" * 5000
+    codex_backend.enqueue(*[Reply(status=502, body=page + "</body></html>") for _ in range(3)])
+    error = await expect(mode, litellm.BadGatewayError)
+    assert "an HTML error page (502 Bad Gateway | cloudflare)" in str(error)
+    assert "xxxxxxxx" not in str(error) and "<html" not in str(error)

@@ -24,7 +24,7 @@ from litellm_codex_oauth_provider.entrypoints.litellm_objects import Chunker
 
 
 @pytest.fixture
-def provider_map() -> Iterator[list[dict[str, Any]]]:
+def provider_map() -> Iterator[list[Any]]:
     saved = list(litellm.custom_provider_map)
     try:
         yield litellm.custom_provider_map
@@ -63,10 +63,10 @@ class _ChunkerOnly(CustomLLM):
 
 
 def test_litellms_stream_wrapper_keeps_the_last_reads_usage_and_finish_reason(
-    provider_map: list[dict[str, Any]],
+    provider_map: list[Any],
 ) -> None:
     provider_map.append({"provider": "codex-internals-probe", "custom_handler": _ChunkerOnly()})
-    litellm.utils.custom_llm_setup()  # type: ignore[no-untyped-call]
+    litellm.utils.custom_llm_setup()
     stream = litellm.completion(
         model="codex-internals-probe/gpt-5.5",
         messages=[{"role": "user", "content": "hi"}],
@@ -87,7 +87,7 @@ def test_litellms_stream_wrapper_keeps_the_last_reads_usage_and_finish_reason(
     assert usages and usages[-1].prompt_tokens == 11 and usages[-1].completion_tokens == 4, message
 
 
-def test_custom_llm_setup_still_adds_the_provider_name(provider_map: list[dict[str, Any]]) -> None:
+def test_custom_llm_setup_still_adds_the_provider_name(provider_map: list[Any]) -> None:
     setup = getattr(litellm.utils, "custom_llm_setup", None)
     assert callable(setup), (
         "litellm.utils.custom_llm_setup is gone: entrypoints/plugin.register() calls it so that a "

@@ -12,7 +12,7 @@ import pytest
 from litellm_codex_oauth_provider.entrypoints.cli import main
 
 from tests.fakes.logins import codex_auth_document, make_jwt, write_auth_file
-from tests.fakes.redis_server import free_port
+from tests.fakes.redis_server import refused_port
 
 UNKNOWN = {"agent_identity": {"id": "agent-1"}}
 
@@ -57,9 +57,10 @@ def test_settings_give_the_defaults(
 
 def test_unreachable_redis_and_missing_file_are_clear(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     source = write_auth_file(tmp_path / "auth.json", codex_auth_document(make_jwt(exp=time.time() + 3600)))
-    dead = f"redis://:pw-123@127.0.0.1:{free_port()}/0"
+    dead = f"redis://:pw-123@127.0.0.1:{refused_port()}/0"
     assert main(["login-import", "--redis-url", dead, "--auth-file", str(source)]) == 1
     err = capsys.readouterr().err
     assert "cannot be reached" in err and "pw-123" not in err
+    assert "CODEX_REDIS_URL" in err, "the CLI says which setting to check"
     assert main(["login-import", "--redis-url", dead, "--auth-file", str(tmp_path / "none.json")]) == 3
     assert "no Codex login file" in capsys.readouterr().err

@@ -18,9 +18,10 @@ from litellm_codex_oauth_provider.adapters.redis_token_store import RedisTokenSt
 from litellm_codex_oauth_provider.adapters.single_flight import SingleFlight
 from litellm_codex_oauth_provider.domain.errors import CodexAuthFileNotFoundError, CodexTokenStoreUnavailableError
 from litellm_codex_oauth_provider.domain.ports import AuthContext, TokenStore
+from litellm_codex_oauth_provider.entrypoints.login_guidance import with_advice
 
 from tests.fakes.logins import codex_auth_document, make_jwt, write_auth_file
-from tests.fakes.redis_server import free_port
+from tests.fakes.redis_server import refused_port
 from tests.fakes.refresher import FakeRefresher
 from tests.fakes.token_endpoint import FakeTokenEndpoint
 
@@ -64,8 +65,10 @@ def test_import_once_export_back_and_replace_only_when_asked(redis_url: str, tmp
 
 
 def test_a_login_nobody_imported_says_how_to_import_it(redis_url: str) -> None:
-    with pytest.raises(CodexAuthFileNotFoundError, match="login-import"):
+    with pytest.raises(CodexAuthFileNotFoundError, match="no Codex login in") as caught:
         RedisTokenStore(redis_url, KEY).get_auth()
+    assert caught.value.code == "stored_login_missing"
+    assert "login-import" in with_advice(caught.value), "the entrypoints name the command"
 
 
 def test_every_host_sees_a_new_login_on_its_next_request(redis_url: str) -> None:
@@ -83,11 +86,12 @@ def test_asyncio_run_per_call_leaves_no_redis_connection_open(redis_url: str) ->
     """Each event loop's async client is closed when its loop shuts down, not left to the collector."""
     seed(redis_url, make_jwt(exp=time.time() + 3600))
     store = host(redis_url, None)
+    store.get_auth()  # the store's one sync connection (the refresh path's, in a worker thread for async callers)
     watcher = redis.Redis.from_url(redis_url)
     before = len(watcher.client_list())
     for _ in range(3):
         asyncio.run(store.aget_auth())
-    assert len(store.hash._async_clients) == 0
+    assert len(store.backend._async_clients) == 0
     assert len(watcher.client_list()) <= before  # other tests' connections may close meanwhile, none opened stays
     watcher.close()
 
@@ -227,13 +231,13 @@ def test_a_slow_host_never_overwrites_a_newer_login(redis_url: str) -> None:
 
 
 def test_redis_unavailable_is_a_clear_error_and_the_file_store_is_unaffected(auth_file: Path) -> None:
-    url = f"redis://:secret-pw@127.0.0.1:{free_port()}/0"
+    url = f"redis://:secret-pw@127.0.0.1:{refused_port()}/0"
     store = RedisTokenStore(url, KEY, socket_timeout_seconds=1.0)
     for call in (store.get_auth, lambda: asyncio.run(store.aget_auth())):
         with pytest.raises(CodexTokenStoreUnavailableError, match="cannot be reached") as caught:
             call()
         assert caught.value.status_code == 503
-        assert "CODEX_REDIS_URL" in str(caught.value) and "secret-pw" not in str(caught.value)
+        assert "CODEX_REDIS_URL" in with_advice(caught.value) and "secret-pw" not in with_advice(caught.value)
     assert CodexAuthFileTokenStore(auth_file).get_auth().account_id
 
 
@@ -241,7 +245,7 @@ def test_a_held_login_keeps_serving_while_redis_is_down(redis_url: str) -> None:
     seed(redis_url, make_jwt(exp=time.time() + 3600))
     store = RedisTokenStore(redis_url, KEY)
     auth = store.get_auth()
-    store.hash.client = redis.Redis.from_url(f"redis://127.0.0.1:{free_port()}/0")
+    store.backend.client = redis.Redis.from_url(f"redis://127.0.0.1:{refused_port()}/0")
     assert store.get_auth() == auth
 
 
@@ -266,12 +270,12 @@ def test_a_login_refreshed_while_redis_went_down_is_saved_when_it_is_back(
     seed(redis_url, make_jwt(exp=time.time() - 60))
     inner = OAuthRefreshClient(token_endpoint.url)
     store = host(redis_url, None)
-    working = store.hash.client
+    working = store.backend.client
 
     class RedisDiesDuringRefresh:
         def refresh(self, refresh_token: str) -> dict[str, Any]:
             answer = inner.refresh(refresh_token)
-            store.hash.client = redis.Redis.from_url(f"redis://127.0.0.1:{free_port()}/0")
+            store.backend.client = redis.Redis.from_url(f"redis://127.0.0.1:{refused_port()}/0")
             return answer
 
     store.refresher = RedisDiesDuringRefresh()  # type: ignore[assignment]
@@ -280,7 +284,7 @@ def test_a_login_refreshed_while_redis_went_down_is_saved_when_it_is_back(
     assert auth.access_token == issued["access_token"], "the new login serves from memory"
     assert stored(redis_url)[1] == 1, "Redis did not get it yet"
     assert store.get_auth() == auth
-    store.hash.client = working
+    store.backend.client = working
     assert store.get_auth() == auth
     document, version = stored(redis_url)
     assert (document["tokens"]["refresh_token"], version) == (issued["refresh_token"], 2)

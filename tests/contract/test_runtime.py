@@ -30,7 +30,12 @@ def test_the_plugin_the_seed_helpers_and_the_cli_share_the_runtime(
     assert seed_auth.get_auth_context() == codex_provider.get_auth_context()
 
     seen: list[Container] = []
-    monkeypatch.setattr(cli, "_models", lambda args, container: seen.append(container) or 0)
+
+    def models(args: object, container: Container) -> int:
+        seen.append(container)
+        return 0
+
+    monkeypatch.setattr(cli, "_models", models)
     assert cli.main(["models"]) == 0
     assert seen == [shared]
 

@@ -12,6 +12,7 @@ import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -19,7 +20,7 @@ from litellm_codex_oauth_provider.adapters.auth_file import CodexAuthFileTokenSt
 from litellm_codex_oauth_provider.entrypoints.cli import main
 
 from tests.fakes.auth_server import FakeAuthServer
-from tests.fakes.cli_logging import logging_untouched
+from tests.fakes.cli_logging import logging_untouched  # noqa: F401 - the autouse fixture: main() configures logging
 from tests.fakes.logins import codex_auth_document, make_jwt, write_auth_file
 from tests.fakes.signin_run import (
     LoginRun,
@@ -33,9 +34,7 @@ CHROMIUM_FLAGS = (
     "--headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking "
     "--disable-component-update --disable-sync"
 )
-UNKNOWN = {"agent_identity": {"id": "agent-1"}}
-
-__all__ = ["logging_untouched"]  # an autouse fixture: main() must not leave logging configured
+UNKNOWN: dict[str, Any] = {"agent_identity": {"id": "agent-1"}}
 
 
 @pytest.fixture
@@ -228,13 +227,14 @@ def test_device_sign_in_straight_into_redis(auth_server: FakeAuthServer, home_lo
     assert store.export_login()["tokens"]["refresh_token"] == auth_server.issued[-1]["refresh_token"]
     code, out, err = LoginRun(["logout", *where], env).finish()
     assert code == 0 and "removed the login of dev@example.com" in out
-    assert RedisTokenStore(redis_url, "codex:login:signin").hash.read() is None
+    assert RedisTokenStore(redis_url, "codex:login:signin").backend.read() is None
     assert_no_secret([out, err], auth_server.secrets())
 
 
 def test_a_damaged_file_is_overwritten_only_with_replace(auth_server: FakeAuthServer, home_login: Path) -> None:
     home_login.parent.mkdir(parents=True)
     home_login.write_text('{"tokens": {"access_token": "not-a-jwt"}}')
+    home_login.chmod(0o600)
     auth_server.auto_approve = True
     code, _, err = LoginRun(["login", "--device"], signin_env(auth_server.base_url)).finish()
     assert code == 1 and "not a usable login" in one_line(err) and "--replace" in err

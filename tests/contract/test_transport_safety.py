@@ -11,10 +11,11 @@ import time
 import httpx
 import pytest
 from litellm_codex_oauth_provider.adapters.http_transport import HttpxResponsesTransport
-from litellm_codex_oauth_provider.domain.errors import CodexAPIError, CodexTimeoutError
+from litellm_codex_oauth_provider.domain.errors import CodexAPIError, CodexConnectionError, CodexTimeoutError
 from litellm_codex_oauth_provider.domain.ports import AuthContext, ResponsesRequest
 
 from tests.fakes.codex_backend import FakeCodexBackend, Reply, text_answer
+from tests.fakes.raw_http import RawHTTPServer
 
 AUTH = AuthContext(access_token="tok-transport-test", account_id="acct-1")
 BODY = {
@@ -236,3 +237,52 @@ def test_codex_async_http_chooses_the_async_network_layer(
     used, types = asyncio.run(answer())
     assert used == client_class
     assert types[0] == "response.created" and types[-1] == "response.completed"
+
+
+_SSE_HEAD = b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n"
+_NO_VALID_ANSWER = "no valid answer from the Codex backend"
+_CLOSED_EARLY = "the answer stream closed before response.completed"
+BROKEN_HTTP = [
+    pytest.param(b"HTTP/1.1 2OO OK\r\ncontent-length: 0\r\n\r\n", (_NO_VALID_ANSWER,), id="bad-status-line"),
+    pytest.param(b"SSH-2.0-OpenSSH_9.6\r\n", (_NO_VALID_ANSWER,), id="not-http"),
+    # aiohttp finds the bad framing while opening the answer, httpx while reading it.
+    pytest.param(_SSE_HEAD + b"zz\r\nnot a chunk\r\n", (_NO_VALID_ANSWER, _CLOSED_EARLY), id="broken-chunks"),
+]
+
+
+def _assert_clean_502(error: CodexConnectionError, says: tuple[str, ...]) -> None:
+    text = str(error)
+    assert any(phrase in text for phrase in says), text
+    assert error.status_code == 502 and error.transient
+    assert not any(word in text for word in ("Traceback", "message=", "aiohttp", "Timeout", "tok-transport-test"))
+
+
+@pytest.mark.parametrize("use_async", [False, True], ids=["sync", "async"])
+@pytest.mark.parametrize(("answer", "says"), BROKEN_HTTP)
+def test_broken_http_is_one_typed_transient_error_on_both_layers(
+    use_async: bool, answer: bytes, says: tuple[str, ...]
+) -> None:
+    """Not aiohttp's parser text, not a traceback: the same CodexConnectionError from either network layer."""
+    with RawHTTPServer(answer) as server, pytest.raises(CodexConnectionError) as caught:
+        _read_all(ResponsesRequest(body=BODY, session_id="s"), transport(server.base_url), use_async=use_async)
+    _assert_clean_502(caught.value, says)
+
+
+def test_too_many_headers_is_a_typed_error_on_the_async_layer() -> None:
+    """aiohttp refuses an oversized header block (httpx reads it); either way nothing untyped escapes."""
+    filler = b"".join(b"x-filler-%d: %s\r\n" % (i, b"y" * 100) for i in range(1000))
+    answer = b"HTTP/1.1 200 OK\r\n" + filler + b"content-length: 0\r\n\r\n"
+    with RawHTTPServer(answer) as server, pytest.raises(CodexConnectionError) as caught:
+        _read_all(ResponsesRequest(body=BODY, session_id="s"), transport(server.base_url), use_async=True)
+    _assert_clean_502(caught.value, (_NO_VALID_ANSWER,))
+
+
+@pytest.mark.parametrize("use_async", [False, True], ids=["sync", "async"])
+def test_a_refused_connection_reads_as_unreachable_not_as_a_timeout(use_async: bool) -> None:
+    with socket.socket() as held:  # bound, never listening: a connection here is refused
+        held.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{held.getsockname()[1]}/x"
+        with pytest.raises(CodexConnectionError) as caught:
+            _read_all(ResponsesRequest(body=BODY, session_id="s"), transport(url), use_async=use_async)
+    assert str(caught.value).startswith("Codex API error 503: cannot reach the Codex backend")
+    assert "Timeout" not in str(caught.value) and not isinstance(caught.value, CodexTimeoutError)

@@ -139,9 +139,9 @@ def test_redis_down_fails_that_login_clearly_and_the_file_login_still_works(
 ) -> None:
     import litellm
 
-    from tests.fakes.redis_server import free_port
+    from tests.fakes.redis_server import refused_port
 
-    dead = f"redis://:pw-42@127.0.0.1:{free_port()}/0"
+    dead = f"redis://:pw-42@127.0.0.1:{refused_port()}/0"
     with pytest.raises(litellm.ServiceUnavailableError, match="cannot be reached") as caught:
         litellm.completion(model="codex/gpt-5.1-codex", messages=MESSAGES, redis_key="k", redis_url=dead)
     assert "pw-42" not in str(caught.value)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -45,10 +44,26 @@ class RunningProxy:
         return self.log.read_text(errors="replace")[-size:]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+def listening_port(pid: int) -> int | None:
+    """The TCP port process ``pid`` listens on (Linux's /proc), once it listens.
+
+    The proxy is started with ``--port 0``: the kernel picks a free port as the proxy
+    binds it, so no port is probed free and then taken by someone else in between.
+    """
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[len("socket:[") : -1])
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[3] == "0A" and fields[9] in inodes:  # 0A: LISTEN
+                return int(fields[1].rsplit(":", 1)[1], 16)
+    return None
 
 
 def proxy_config() -> Path:
@@ -78,16 +93,18 @@ def _environment(home: Path, auth: Path, backend: FakeCodexBackend) -> dict[str,
     return env
 
 
-def _wait_until_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+def _wait_until_ready(process: subprocess.Popen[bytes], log: Path) -> str:
+    """The proxy's address, once it answers its liveliness check."""
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(
                 f"the proxy exited with {process.returncode}:\n{log.read_text(errors='replace')[-4000:]}"
             )
+        port = listening_port(process.pid)
         try:
-            if httpx.get(f"{url}/health/liveliness", timeout=1.0).status_code == 200:
-                return
+            if port and httpx.get(f"http://127.0.0.1:{port}/health/liveliness", timeout=1.0).status_code == 200:
+                return f"http://127.0.0.1:{port}"
         except httpx.HTTPError:
             pass
         time.sleep(0.25)
@@ -118,12 +135,11 @@ def proxy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningProxy]:
     home = tmp_path_factory.mktemp("proxy-home")
     token = make_jwt(exp=time.time() + 7 * 24 * 3600)
     auth = write_auth_file(home / ".codex" / "auth.json", codex_auth_document(token))
-    port = free_port()
     log = home / "proxy.log"
     with FakeCodexBackend() as backend, log.open("wb") as out:
         env = _environment(home, auth, backend)
         process = subprocess.Popen(
-            [*serve, "--host", "127.0.0.1", "--port", str(port)],
+            [*serve, "--host", "127.0.0.1", "--port", "0"],
             env=env,
             cwd=home,
             stdout=out,
@@ -131,8 +147,7 @@ def proxy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningProxy]:
             start_new_session=True,
         )
         try:
-            url = f"http://127.0.0.1:{port}"
-            _wait_until_ready(url, process, log)
+            url = _wait_until_ready(process, log)
             yield RunningProxy(url, backend, token, log, process, env)
         finally:
             _stop(process)

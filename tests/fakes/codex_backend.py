@@ -276,6 +276,9 @@ class Reply:
     silent_after: int | None = None
     silence: float = 30.0
     trickle: int | None = None
+    hold_last: threading.Event | None = None
+    hold_seconds: float = 60.0
+    """The longest the last event waits for ``hold_last`` (a test that never sets it still ends)."""
 
 
 @dataclass
@@ -289,7 +292,7 @@ class RecordedRequest:
 class FakeCodexBackend:
     """The server and its state. Use as a context manager, or ``start()``/``stop()``."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, listen_queue: int | None = None) -> None:
         self.requests: list[RecordedRequest] = []
         self.replies: deque[Reply] = deque()
         self.valid_tokens: set[str] | None = None
@@ -306,7 +309,11 @@ class FakeCodexBackend:
         self.scripted: Reply | None = None
         """A reply served to every request while the queue is empty (see ``scripted_reply``)."""
         self._lock = threading.Lock()
-        self._server = _Server((host, port), _handler_for(self))
+        self._server = _Server((host, port), _handler_for(self), bind_and_activate=False)
+        if listen_queue is not None:
+            self._server.request_queue_size = listen_queue  # read by listen() in server_activate
+        self._server.server_bind()
+        self._server.server_activate()
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
 
@@ -559,7 +566,8 @@ def _handler_for(backend: FakeCodexBackend) -> type[BaseHTTPRequestHandler]:
                 self._send_json(reply.status, reply.body if reply.body is not None else {}, reply.headers)
                 return
             self.send_response(reply.status)
-            self.send_header("content-type", "text/event-stream")
+            if "content-type" not in {key.lower() for key in reply.headers}:
+                self.send_header("content-type", "text/event-stream")
             self.send_header("transfer-encoding", "chunked")
             self.send_header("x-request-id", f"req_{next(_ids)}")
             for key, value in reply.headers.items():
@@ -573,7 +581,11 @@ def _handler_for(backend: FakeCodexBackend) -> type[BaseHTTPRequestHandler]:
                 data = b"".join(frames)
                 frames = [data[i : i + reply.trickle] for i in range(0, len(data), reply.trickle)]
             try:
-                if reply.together and not reply.delay and not reply.trickle:
+                if reply.hold_last is not None:
+                    self._chunk(b"".join(frames[:-1]))
+                    reply.hold_last.wait(reply.hold_seconds)
+                    self._chunk(frames[-1])
+                elif reply.together and not reply.delay and not reply.trickle:
                     self._chunk(b"".join(frames))
                 else:
                     for frame in frames:

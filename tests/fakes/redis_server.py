@@ -1,7 +1,9 @@
-"""A real ``redis-server`` on 127.0.0.1 for the tests: started on a free port, with no disk files.
+"""A real ``redis-server`` for the tests: on a Unix socket in the test's folder, with no disk files.
 
 Never a mock: the Redis store's guarantees (the lock's expiry, the compare-and-set
-script) are Redis's own behaviour, so the tests run against the real server.
+script) are Redis's own behaviour, so the tests run against the real server. No TCP
+port at all (``--port 0``): a socket file in a private folder cannot be taken by
+another process between choosing it and starting the server, as a probed port can.
 """
 
 from __future__ import annotations
@@ -12,15 +14,24 @@ import subprocess
 import time
 from pathlib import Path
 
+_HELD: list[socket.socket] = []
 
-def free_port() -> int:
-    with socket.socket() as sock:
+
+def refused_port() -> int:
+    """A loopback port that refuses every connection: bound by this process, never listening.
+
+    Held until the process ends, so no server can appear on it while a test expects a
+    refusal (a port merely probed free could be taken by then).
+    """
+    if not _HELD:
+        sock = socket.socket()
         sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+        _HELD.append(sock)
+    return int(_HELD[0].getsockname()[1])
 
 
 class RedisServer:
-    """``redis-server --port N --save '' --appendonly no`` as a child process."""
+    """``redis-server --port 0 --unixsocket <folder>/redis.sock --save '' --appendonly no`` as a child process."""
 
     def __init__(self, folder: Path) -> None:
         binary = shutil.which("redis-server")
@@ -28,23 +39,25 @@ class RedisServer:
             raise FileNotFoundError("redis-server is not installed (Debian: apt-get install redis-server)")
         self.binary = binary
         self.folder = folder
-        self.port = free_port()
+        self.socket_path = folder / "redis.sock"
         self._process: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
+        return f"unix://{self.socket_path}?db=0"
 
     def start(self) -> RedisServer:
-        command = [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-        command += ["--dir", str(self.folder)]
+        command = [self.binary, "--port", "0", "--unixsocket", str(self.socket_path), "--unixsocketperm", "700"]
+        command += ["--save", "", "--appendonly", "no", "--dir", str(self.folder)]
         self._process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
                 raise RuntimeError(f"redis-server exited with {self._process.returncode}")
             try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2) as sock:
+                with socket.socket(socket.AF_UNIX) as sock:
+                    sock.settimeout(0.2)
+                    sock.connect(str(self.socket_path))
                     sock.sendall(b"PING\r\n")
                     if sock.recv(16).startswith(b"+PONG"):
                         return self

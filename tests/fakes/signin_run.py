@@ -85,7 +85,7 @@ def assert_codex_cli_format(path: Path) -> dict[str, Any]:
     text = path.read_text()
     document = json.loads(text)
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
-    assert text == json.dumps(document, indent=2, ensure_ascii=False), "pretty-printed with two spaces"
+    assert text.rstrip("\n") == json.dumps(document, indent=2, ensure_ascii=False), "pretty-printed, two spaces"
     assert document["auth_mode"] == "chatgpt"
     assert document["OPENAI_API_KEY"] is None
     tokens = document["tokens"]

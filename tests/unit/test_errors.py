@@ -11,6 +11,7 @@ import pytest
 from litellm_codex_oauth_provider.domain.backend_errors import api_error_from_event, api_error_from_http
 from litellm_codex_oauth_provider.domain.errors import (
     CodexAPIError,
+    CodexAPIStatusError,
     CodexContextWindowError,
     CodexUsageLimitError,
     CodexUsageNotIncludedError,
@@ -82,7 +83,7 @@ def test_a_usage_limit_dressed_as_a_404_is_still_a_usage_limit() -> None:
 
 def test_a_plain_404_stays_a_404() -> None:
     error = api_error_from_http(404, {"detail": "Model not found"}, {})
-    assert type(error) is CodexAPIError
+    assert type(error) is CodexAPIStatusError
     assert error.status_code == 404 and not error.transient
 
 

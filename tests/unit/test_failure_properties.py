@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from litellm_codex_oauth_provider.domain.errors import CodexError, CodexRequestError
 from litellm_codex_oauth_provider.domain.sse import SSEDecoder
 from litellm_codex_oauth_provider.domain.stream import ResponseStreamState
-from litellm_codex_oauth_provider.domain.translation import ChatRequest, build_request_body
+from litellm_codex_oauth_provider.domain.translation import ChatRequest, plan_request
 
 from tests.fakes.codex_backend import encode_sse, error_event, failed_event, function_call_events, text_answer
 
@@ -121,7 +121,7 @@ def _translates_or_refuses_clearly(messages: list[Any]) -> None:
     chat = ChatRequest(model="gpt-5.1-codex", messages=messages)
     failure: CodexRequestError | None = None
     try:
-        body, _ = build_request_body(chat, instructions="Be brief.", codex_mode=True)
+        body = plan_request(chat, instructions="Be brief.", codex_mode=True).body
         json.dumps(body)  # what is sent is always serialisable
         assert isinstance(body["input"], list)
     except CodexRequestError as error:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 from litellm_codex_oauth_provider.adapters.auth_file import CodexAuthFileTokenStore
@@ -41,7 +42,8 @@ def test_one_store_per_named_login_built_by_the_container(tmp_path: Path) -> Non
     assert isinstance(alice.tokens, CodexAuthFileTokenStore) and alice.tokens.path == tmp_path / "alice.json"
     assert bob.tokens is not alice.tokens and bob.transport is alice.transport
     assert alice.catalog is not None and bob.catalog is not None
-    assert alice.catalog.tokens is alice.tokens and bob.catalog.tokens is bob.tokens, "each login its own catalog"
+    alice_catalog, bob_catalog = cast(Any, alice.catalog), cast(Any, bob.catalog)
+    assert alice_catalog.tokens is alice.tokens and bob_catalog.tokens is bob.tokens, "each login its own catalog"
     assert alice.instructions is not bob.instructions
     assert alice.catalog is not container.model_catalog()
 
@@ -58,3 +60,12 @@ def test_the_file_store_is_the_default_and_redis_is_chosen_by_settings(monkeypat
     assert type(store).__name__ == "RedisTokenStore" and container.token_store() is store
     assert "team:login" in repr(store) and "pw" not in repr(store)
     assert container.completion_service().tokens is store
+
+
+def test_the_token_endpoints_timeout_is_a_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert Container().oauth_refresh_client().timeout == 15.0
+    monkeypatch.setenv("CODEX_OAUTH_TIMEOUT_SECONDS", "4.5")
+    assert Container().oauth_refresh_client().timeout == 4.5
+    monkeypatch.setenv("CODEX_OAUTH_TIMEOUT_SECONDS", "0")
+    with pytest.raises(ValueError, match="oauth_timeout_seconds"):
+        Container().settings()

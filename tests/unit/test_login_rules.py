@@ -120,6 +120,8 @@ def test_margin_is_capped_at_half_a_short_tokens_lifetime() -> None:
     assert refresh_margin(300, {"iat": NOW, "exp": NOW + 10 * 24 * 3600}) == 300
     assert refresh_margin(300, {"iat": NOW, "exp": NOW + 120}) == 60
     assert refresh_margin(300, {"exp": NOW + 120}) == 300
+    assert refresh_margin(300, {"exp": NOW + 120}, issued_at=NOW) == 60, "no iat: the lifetime from last_refresh"
+    assert refresh_margin(300, {"iat": NOW, "exp": NOW + 120}, issued_at=NOW - 3600) == 60, "iat wins"
 
 
 # -- the refresh and its write-back ------------------------------------------------------------

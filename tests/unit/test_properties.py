@@ -53,9 +53,26 @@ def test_the_body_never_carries_a_refused_parameter(params: dict[str, Any]) -> N
         return  # a malformed value is refused before anything is sent
     assert set(plan.body) <= BODY_KEYS
     assert not set(plan.body) & REFUSED
-    assert set(plan.dropped_params) == {k for k in NOT_SENT_PARAMS if k in params} - {
-        k for k in NOT_SENT_PARAMS if params.get(k) is None or (k == "logprobs" and params[k] is False)
-    }
+    assert set(plan.dropped_params) <= set(params) & set(NOT_SENT_PARAMS), "only what was asked is reported"
+    asked_for = {k for k in ("temperature", "max_tokens", "seed") if isinstance(params.get(k), int | float | str)}
+    assert asked_for <= set(plan.dropped_params), "a value the backend cannot honour is never dropped silently"
+
+
+@pytest.mark.parametrize(
+    ("params", "dropped"),
+    [
+        ({"temperature": 0.2}, {"temperature"}),
+        ({"temperature": None}, set()),
+        ({"logprobs": False}, set()),
+        ({"logprobs": True, "top_logprobs": 3}, {"logprobs", "top_logprobs"}),
+        ({"max_tokens": 100, "seed": 0, "user": ""}, {"max_tokens", "seed", "user"}),
+        ({"metadata": {}, "stop": ["x"], "n": 1}, {"metadata"}),
+        ({"x": 1, "reasoning_effort": "low", "prompt_cache_key": "k"}, set()),
+    ],
+)
+def test_the_parameters_reported_as_not_sent(params: dict[str, Any], dropped: set[str]) -> None:
+    chat = ChatRequest("codex/gpt-5.1-codex", [{"role": "user", "content": "hi"}], params)
+    assert set(plan_request(chat, instructions="I", codex_mode=True).dropped_params) == dropped
 
 
 call_ids = st.sampled_from(["call_a", "call_b", "call_c", "call_d"])
@@ -154,9 +171,27 @@ def test_stop_cuts_the_same_streamed_or_whole(text: str, stops: list[str], data:
     whole, stopped = StopCutter.cut(text, stops)
     assert streamed == whole
     assert cutter.stopped == stopped
-    # generation stops where a stop sequence is first complete; the text ends where that one began
-    found = [(i + len(s), i) for s in stops if (i := text.find(s)) >= 0]
-    assert whole == (text[: min(found)[1]] if found else text)
+    assert text.startswith(whole), "a cut only ever removes the end"
+    assert stopped == any(s in text for s in stops)
+    assert not any(s in whole for s in stops), "no stop sequence survives in what is kept"
+
+
+@pytest.mark.parametrize(
+    ("text", "stops", "kept"),
+    [
+        ("abENDcd", ["END"], "ab"),
+        ("no stop here", ["END"], "no stop here"),
+        ("xabcd", ["bcd", "abc"], "x"),  # "abc" is complete first: the answer ends before it
+        ("aXbXc", ["c", "Xb"], "a"),
+        ("aXbXc", ["XbXc", "bX"], "aX"),  # "bX" completes before the longer one that began earlier
+        ("abcd", ["bcd", "cd"], "a"),  # both complete at once: the one that began first
+        ("END", ["END"], ""),
+    ],
+)
+def test_where_the_answer_stops(text: str, stops: list[str], kept: str) -> None:
+    assert StopCutter.cut(text, stops) == (kept, kept != text)
+    cutter = StopCutter(stops)
+    assert "".join(cutter.feed(ch) for ch in text) + cutter.finish() == kept
 
 
 def test_stop_holds_back_only_a_possible_start_of_a_stop_sequence() -> None:

@@ -332,21 +332,26 @@ async def test_a_refresh_does_not_block_the_event_loop(path: Path) -> None:
 
 
 async def test_waiting_for_the_file_lock_does_not_block_the_event_loop(path: Path, refresher: FakeRefresher) -> None:
+    """The other process's lock is released by the event loop itself, while the store waits for it.
+
+    Had the wait blocked the loop, the release could never run: the store would give up
+    after its lock timeout with an error, and no tick would see it waiting.
+    """
     from filelock import FileLock
 
     write_login(path, time.time() - 10)
-    store = make_store(path, refresher)
+    store = make_store(path, refresher, lock_timeout_seconds=5)
     other_process = FileLock(str(path) + ".lock", thread_local=False)
     other_process.acquire()
     refreshing = asyncio.create_task(store.aget_auth())
-    ticks = 0
+    ticks_while_waiting = 0
     for _ in range(20):
         await asyncio.sleep(0.01)
-        ticks += 1
-    assert not refreshing.done()
+        ticks_while_waiting += not refreshing.done()
+    assert refresher.calls == 0, "the store is still waiting for the lock"
     other_process.release()
     auth = await refreshing
-    assert ticks == 20
+    assert ticks_while_waiting == 20
     assert auth.access_token == refresher.issued[0]["access_token"]
 
 
@@ -370,7 +375,7 @@ def test_a_login_that_cannot_be_written_lives_on_in_memory(
     write_login(path, time.time() - 10)
     before = path.read_bytes()
 
-    def disk_full(*args: Any) -> None:
+    def disk_full(*args: Any, **kwargs: Any) -> None:
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(auth_file, "write_login_file", disk_full)

@@ -16,7 +16,6 @@ from litellm_codex_oauth_provider.domain.prompts import (
 from litellm_codex_oauth_provider.domain.translation import (
     ChatRequest,
     RequestPlan,
-    build_request_body,
     derive_prompt_cache_key,
     plan_request,
 )
@@ -339,14 +338,15 @@ def test_effort_from_params_extra_body_and_suffix() -> None:
         plan([user("hi")], reasoning_effort="ultra")
 
 
-def test_build_request_body_keeps_its_signature_and_uses_the_live_spec() -> None:
+def test_the_request_plan_uses_the_live_spec() -> None:
     live = ModelSpec("gpt-5.1-codex", "codex", ("low", "medium", "high", "xhigh"), "medium", False, 1)
-    out, session = build_request_body(
+    planned = plan_request(
         ChatRequest("gpt-5.1-codex", [user("hi")], {"reasoning_effort": "xhigh"}),
         instructions=None,
         codex_mode=True,
         model_spec=live,
     )
+    out, session = planned.body, planned.session_id
     assert out["reasoning"]["effort"] == "xhigh"
     assert out["instructions"] == DEFAULT_INSTRUCTIONS
     assert session == out["prompt_cache_key"]
@@ -366,3 +366,19 @@ def test_service_tier_is_sent_and_responses_native_tools_pass_as_they_are() -> N
     out = body([user("hi")], service_tier="priority", tools=[{"type": "web_search"}])
     assert out["service_tier"] == "priority"
     assert out["tools"] == [{"type": "web_search"}]
+
+
+@pytest.mark.parametrize("codex_mode", [True, False])
+@pytest.mark.parametrize("found", ["CODEX", None])
+@pytest.mark.parametrize("system", ["Be terse.", None])
+def test_the_seed_helper_and_the_request_body_choose_the_same_instructions(
+    codex_mode: bool, found: str | None, system: str | None
+) -> None:
+    messages = ([{"role": "system", "content": system}] if system else []) + [user("hi")]
+    instructions, items = derive_instructions(
+        messages, codex_mode=codex_mode, normalized_model="gpt-5.1-codex", codex_instructions=found
+    )
+    planned = plan_request(ChatRequest("gpt-5.1-codex", messages), instructions=found, codex_mode=codex_mode).body
+    assert (instructions, items) == (planned["instructions"], planned["input"])
+    expected = system if system and not codex_mode else found or DEFAULT_INSTRUCTIONS
+    assert instructions == expected

@@ -1,16 +1,14 @@
-"""The usage-limit file behind ``codex-litellm status``, and the login file summary."""
+"""The usage-limit file behind ``codex-litellm status`` (the login summary: ``test_login_summary.py``)."""
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 
 import pytest
-from litellm_codex_oauth_provider.adapters.login_summary import read_login_summary
 from litellm_codex_oauth_provider.adapters.usage_limits import (
     UsageLimitsFile,
-    UsageLimitsRecordingTransport,
+    UsageLimitsObservingTransport,
     limits_from_headers,
 )
 from litellm_codex_oauth_provider.application.completion import CompletionService
@@ -42,14 +40,16 @@ def test_file_keeps_the_last_report_and_throttles(tmp_path: Path) -> None:
     limits = UsageLimitsFile(tmp_path / "cache" / "usage-limits.json", min_interval=60)
     assert limits.load() is None
     limits.observe(HEADERS)
-    limits.observe({**HEADERS, "x-codex-primary-used-percent": "99"})  # within the interval: skipped
+    limits.flush()  # the first report is written at once (on a worker thread): wait for it
+    limits.observe({**HEADERS, "x-codex-primary-used-percent": "99"})  # within the interval: held back
     loaded = limits.load()
     assert loaded is not None
     assert loaded.plan_type == "plus"
     primary = next(w for w in loaded.windows if w.name == "primary")
     assert primary.used_percent == 12.5
     assert primary.window_minutes == 300
-    limits.observe({**HEADERS, "x-codex-primary-used-percent": "100"}, force=True)
+    limits.observe({**HEADERS, "x-codex-primary-used-percent": "100"})  # the latest report wins
+    limits.flush()
     loaded = limits.load()
     assert loaded is not None
     assert next(w for w in loaded.windows if w.name == "primary").used_percent == 100
@@ -68,42 +68,13 @@ def test_the_transport_decorator_records_answers_and_refusals(tmp_path: Path) ->
     service = CompletionService(
         tokens=FakeTokenStore(),
         instructions=FakeInstructionSource(),
-        transport=UsageLimitsRecordingTransport(inner, limits),
+        transport=UsageLimitsObservingTransport(inner, limits),
     )
     with pytest.raises(CodexAPIError):
         service.complete(ChatRequest("gpt-5.1-codex", [{"role": "user", "content": "hi"}]))
+    limits.flush()
     loaded = limits.load()
     assert loaded is not None
     assert abs(loaded.seen_at - time.time()) < 60
     inner.answers.append([text_answer("ok")])
     assert service.complete(ChatRequest("gpt-5.1-codex", [{"role": "user", "content": "hi"}])).text == "ok"
-
-
-def test_login_summary(tmp_path: Path) -> None:
-    path = tmp_path / "auth.json"
-    path.write_text(
-        json.dumps({"auth_mode": "chatgpt", "tokens": {"refresh_token": "rt"}, "last_refresh": "2026-11-20T10:00:00Z"})
-    )
-    summary = read_login_summary(path)
-    assert summary is not None
-    assert summary.auth_mode == "chatgpt"
-    assert summary.has_refresh_token is True
-    assert summary.last_refresh is not None
-    assert summary.last_refresh.isoformat() == "2026-11-20T10:00:00+00:00"
-    path.write_text(json.dumps({"tokens": {}}))
-    empty = read_login_summary(path)
-    assert empty is not None
-    assert (empty.has_access_token, empty.has_refresh_token, empty.account_id) == (False, False, None)
-    assert read_login_summary(tmp_path / "missing.json") is None
-
-
-def test_login_summary_reads_the_token_claims(tmp_path: Path) -> None:
-    from tests.fakes.logins import codex_auth_document, make_jwt, write_auth_file
-
-    token = make_jwt(exp=2_000_000_000, plan="pro")
-    path = write_auth_file(tmp_path / "auth.json", codex_auth_document(token, account_id=None))
-    summary = read_login_summary(path)
-    assert summary is not None
-    assert (summary.account_id, summary.plan_type, summary.expires_at) == ("acct-test-123", "pro", 2_000_000_000.0)
-    assert token not in repr(summary)
-    assert "rt-initial" not in repr(summary)
