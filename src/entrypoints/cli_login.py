@@ -82,6 +82,12 @@ def _home(args: argparse.Namespace, settings: CodexSettings) -> LoginHome:
     return RedisLoginHome(url, args.key or settings.redis_key)
 
 
+def _client(settings: CodexSettings) -> OAuthSignInClient:
+    return OAuthSignInClient(
+        settings.signin_endpoints, client_id=CODEX_OAUTH_CLIENT_ID, timeout=settings.oauth_timeout_seconds
+    )
+
+
 def _fail(exc: CodexSignInError) -> int:
     print(f"codex-litellm: {' '.join(str(exc).split())}", file=sys.stderr)
     return EXIT_FAILED
@@ -95,7 +101,7 @@ def _login(args: argparse.Namespace, container: Container) -> int:
     try:
         home = _home(args, settings)
         _note_current_login(home, args)
-        with OAuthSignInClient(settings.signin_endpoints, client_id=CODEX_OAUTH_CLIENT_ID) as client:
+        with _client(settings) as client:
             tokens = _device_flow(client, args) if args.device else _browser_flow(client, settings, args)
             account = account_of(*_claims(tokens))
             try:
@@ -219,7 +225,7 @@ def _logout(args: argparse.Namespace, container: Container) -> int:
         token = replaced_refresh_token(removed.document, "")
         revoked = None
         if token:
-            with OAuthSignInClient(settings.signin_endpoints, client_id=CODEX_OAUTH_CLIENT_ID) as client:
+            with _client(settings) as client:
                 revoked = client.revoke(token)
     except CodexSignInError as exc:
         return _fail(exc)
