@@ -53,9 +53,16 @@ def test_the_model_layer_error_shape_gives_message_and_code() -> None:
 
 def test_a_body_that_is_not_json_is_kept_as_text() -> None:
     error = api_error_from_http(502, "<html>bad gateway</html>", {"x-oai-request-id": "oai_1"})
-    assert str(error) == "Codex API error 502: <html>bad gateway</html>"
+    assert str(error) == "Codex API error 502: an HTML error page (bad gateway)"
+    assert error.body == "<html>bad gateway</html>", "the whole body stays on the error"
     assert error.request_id == "oai_1"
     assert error.transient
+
+
+def test_a_long_text_body_is_cut_to_a_readable_excerpt() -> None:
+    error = api_error_from_http(500, "Internal   error\n" + "detail " * 200, {})
+    assert str(error).startswith("Codex API error 500: Internal error detail detail")
+    assert str(error).endswith(" ...") and len(str(error)) < 200
 
 
 def test_a_usage_limit_says_the_plan_when_it_resets_and_how_long_to_wait() -> None:
