@@ -31,7 +31,6 @@ _FAILED_PAGE = (
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
-    allow_reuse_address = False
 
 
 class CallbackServer:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ..domain.errors import CodexAuthError, CodexAuthFileNotFoundError
+from ..domain.login_errors import store_unavailable
 from ..domain.signin import CodexSignInError
 from ..domain.signin_document import SignedInAccount, account_of
 from .auth_file import file_lock, replace_login_document
@@ -98,8 +99,6 @@ class RedisLoginHome:
 
     def remove(self) -> None:
         from redis.exceptions import RedisError
-
-        from ..domain.login_errors import store_unavailable
 
         try:
             self.backend.client.delete(self.backend.key)
