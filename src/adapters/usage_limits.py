@@ -15,9 +15,11 @@ by the domain's one parser (``RateLimitSnapshot``), on that worker thread too.
 
 from __future__ import annotations
 
+import atexit
 import json
 import threading
 import time
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,6 +77,16 @@ def _has_values(window: UsageWindow) -> bool:
     return any(value is not None for value in values)
 
 
+_open_files: weakref.WeakSet[UsageLimitsFile] = weakref.WeakSet()
+
+
+@atexit.register
+def _flush_at_exit() -> None:
+    """A short-lived process (``codex-litellm chat``, a script) still leaves its last report for ``status``."""
+    for limits in list(_open_files):
+        limits.flush()
+
+
 class UsageLimitsFile:
     """The last report, kept in ``path``; written on a worker thread, at most every ``min_interval`` seconds.
 
@@ -91,6 +103,7 @@ class UsageLimitsFile:
         self._pending: tuple[dict[str, str], float] | None = None
         self._timer: threading.Timer | None = None
         self._last_write = float("-inf")
+        _open_files.add(self)
 
     def observe(self, headers: Mapping[str, str]) -> None:
         picked = limit_headers(headers)
@@ -102,7 +115,7 @@ class UsageLimitsFile:
                 return
             delay = max(0.0, self._last_write + self._min_interval - time.monotonic())
             self._timer = threading.Timer(delay, self._write_pending)
-            self._timer.daemon = True  # a report not yet written is not worth holding up an exit
+            self._timer.daemon = True  # never holds up an exit: the exit hook writes what is pending
             self._timer.start()
 
     def flush(self) -> None:

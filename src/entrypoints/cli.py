@@ -124,12 +124,15 @@ def _chat(args: argparse.Namespace, container: Container) -> int:
         messages.insert(0, {"role": "system", "content": args.system})
     chat = ChatRequest(model=args.model, messages=messages, params=params)
     usage = None
-    for delta in container.completion_service().stream(chat):
-        if delta.reasoning and args.show_reasoning:
-            print(delta.reasoning, end="", file=sys.stderr, flush=True)
-        if delta.text:
-            print(delta.text, end="", flush=True)
-        usage = delta.usage or usage
+    try:
+        for delta in container.completion_service().stream(chat):
+            if delta.reasoning and args.show_reasoning:
+                print(delta.reasoning, end="", file=sys.stderr, flush=True)
+            if delta.text:
+                print(delta.text, end="", flush=True)
+            usage = delta.usage or usage
+    finally:
+        container.usage_limits().flush()  # the answer's (or the refusal's) limits, for `status` right after
     print()
     if usage is not None:
         print(

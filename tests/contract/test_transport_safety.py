@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import socket
 import ssl
-import threading
 import time
 
 import httpx
@@ -166,51 +165,20 @@ def test_both_network_layers_name_an_unreachable_backend_alike(use_async: bool) 
     assert caught.value.transient
 
 
-class _ForwardProxy:
-    """A forward proxy that only notes each request line and answers 502: enough to see a client use it."""
-
-    def __init__(self) -> None:
-        self.request_lines: list[str] = []
-        self._server = socket.create_server(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{self._server.getsockname()[1]}"
-        threading.Thread(target=self._serve, daemon=True).start()
-
-    def _serve(self) -> None:
-        while True:
-            try:
-                connection, _ = self._server.accept()
-            except OSError:
-                return
-            with connection:
-                head = b""
-                while b"\r\n\r\n" not in head:
-                    piece = connection.recv(65536)
-                    if not piece:
-                        break
-                    head += piece
-                self.request_lines.append(head.split(b"\r\n", 1)[0].decode())
-                connection.sendall(b"HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
-
-    def close(self) -> None:
-        self._server.close()
-
-
 @pytest.mark.parametrize("use_async", [False, True], ids=["sync", "async"])
 def test_both_clients_honour_the_proxy_environment(monkeypatch: pytest.MonkeyPatch, use_async: bool) -> None:
     """A corporate network's ``HTTPS_PROXY``/``HTTP_PROXY`` carries the request, as with any httpx client."""
-    proxy = _ForwardProxy()
-    monkeypatch.setenv("HTTP_PROXY", proxy.url)
-    monkeypatch.delenv("NO_PROXY", raising=False)
-    monkeypatch.delenv("no_proxy", raising=False)
-    try:
+    refusing = b"HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+    with RawHTTPServer(refusing) as proxy:  # notes each request line and answers 502: enough to see it used
+        monkeypatch.setenv("HTTP_PROXY", proxy.url)
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
         with pytest.raises(CodexAPIError) as caught:
             _read_all(
                 ResponsesRequest(body=BODY, session_id="s"),
                 transport("http://codex.invalid/backend-api"),
                 use_async=use_async,
             )
-    finally:
-        proxy.close()
     assert caught.value.status_code == 502
     assert proxy.request_lines == ["POST http://codex.invalid/backend-api/codex/responses HTTP/1.1"]
 

@@ -1,4 +1,4 @@
-"""A loopback server that answers every request with the same raw bytes: HTTP that is broken on purpose."""
+"""A loopback server that answers every request with the same raw bytes: broken HTTP, or a stand-in proxy."""
 
 from __future__ import annotations
 
@@ -13,12 +13,13 @@ class RawHTTPServer:
 
     def __init__(self, answer: bytes) -> None:
         self.answer = answer
-        self.requests = 0
+        self.request_lines: list[str] = []
         self._sock = socket.create_server(("127.0.0.1", 0))
         self._sock.settimeout(0.2)
         self._stopping = False
         self._thread = threading.Thread(target=self._serve, daemon=True)
-        self.base_url = f"http://127.0.0.1:{self._sock.getsockname()[1]}/backend-api"
+        self.url = f"http://127.0.0.1:{self._sock.getsockname()[1]}"
+        self.base_url = f"{self.url}/backend-api"
 
     def __enter__(self) -> RawHTTPServer:
         self._thread.start()
@@ -37,18 +38,18 @@ class RawHTTPServer:
                 continue
             with conn:
                 conn.settimeout(5)
-                self._read_request(conn)
-                self.requests += 1
+                self.request_lines.append(self._read_request(conn))
                 with contextlib.suppress(OSError):
                     conn.sendall(self.answer)
 
     @staticmethod
-    def _read_request(conn: socket.socket) -> None:
+    def _read_request(conn: socket.socket) -> str:
+        """The request line, once the whole request is read."""
         data = b""
         while b"\r\n\r\n" not in data:
             piece = conn.recv(65536)
             if not piece:
-                return
+                return data.split(b"\r\n", 1)[0].decode(errors="replace")
             data += piece
         head, _, body = data.partition(b"\r\n\r\n")
         length = next(
@@ -62,5 +63,6 @@ class RawHTTPServer:
         while len(body) < length:
             piece = conn.recv(65536)
             if not piece:
-                return
+                break
             body += piece
+        return head.split(b"\r\n", 1)[0].decode(errors="replace")

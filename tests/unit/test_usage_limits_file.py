@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 import threading
 from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
@@ -50,8 +52,8 @@ def writes(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, bytes]]:
     made: list[tuple[str, bytes]] = []
 
     def recording(path: Path, data: bytes, **kwargs: Any) -> None:
-        made.append((threading.current_thread().name, data))
         write_atomically(path, data, **kwargs)
+        made.append((threading.current_thread().name, data))  # once the file is there to load
 
     monkeypatch.setattr(usage_limits, "write_atomically", recording)
     return made
@@ -126,3 +128,19 @@ def test_the_decorator_is_the_port_and_nothing_more() -> None:
     decorated = UsageLimitsObservingTransport(inner, UsageLimitsFile(Path("unused.json")))
     assert not hasattr(decorated, "base_url")
     assert decorated.inner is inner
+
+
+def test_a_process_that_exits_with_a_report_pending_still_writes_it(tmp_path: Path) -> None:
+    """``codex-litellm chat`` or a script that ends right after its answer leaves its limits for ``status``."""
+    target = tmp_path / "limits.json"
+    code = (
+        "from pathlib import Path\n"
+        "from litellm_codex_oauth_provider.adapters.usage_limits import UsageLimitsFile\n"
+        f"limits = UsageLimitsFile(Path({str(target)!r}), min_interval=3600)\n"
+        "limits.observe({'x-codex-primary-used-percent': '10'})\n"
+        "limits.observe({'x-codex-primary-used-percent': '55'})\n"  # held back by the interval
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+    loaded = UsageLimitsFile(target).load()
+    assert loaded is not None
+    assert next(w for w in loaded.windows if w.name == "primary").used_percent == 55
