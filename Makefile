@@ -9,7 +9,7 @@ export LITELLM_LOCAL_MODEL_COST_MAP := True
 # The folders that exist on this checkout (benchmarks/ comes with the benchmark work).
 LINT_PATHS := $(wildcard src tests benchmarks examples scripts)
 
-.PHONY: redis-server install test test-unit test-matrix constraints lint format demo serve bench record-fixtures clean
+.PHONY: redis-server chromium install test test-unit test-matrix constraints lint format demo serve bench record-fixtures clean
 
 install: $(STAMP)
 
@@ -48,7 +48,7 @@ test-unit: $(STAMP)
 # packaging tests in a venv that holds that LiteLLM and its proxy first, then the built wheel.
 LITELLM_OLDEST := 1.106.2
 LITELLM_NEWEST := 1.110.2
-test-matrix: redis-server
+test-matrix: redis-server chromium
 	$(PYTHON) scripts/test_matrix.py $(LITELLM_OLDEST) $(LITELLM_NEWEST)
 
 # Rewrites constraints.txt with the newest set that installs with every extra (review, then commit).
