@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.fakes.cli_logging import logging_untouched  # noqa: F401 - autouse: an in-process main() configures logging
 from tests.fakes.codex_backend import FakeCodexBackend
 from tests.fakes.logins import codex_auth_document, make_jwt, write_auth_file
 

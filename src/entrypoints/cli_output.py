@@ -61,10 +61,12 @@ def remedy(exc: CodexError) -> str:
     text = str(exc)
     if advice_for(exc):
         return advice_for(exc)
+    if isinstance(exc, CodexAuthError) and "codex login" in text:
+        return "no Codex CLI here? `codex-litellm login` signs in too (`--device` without a browser)"
     if "codex login" in text or "run `" in text:
         return ""
     if isinstance(exc, CodexAuthError):
-        return "sign in again with `codex login`"
+        return "sign in again with `codex-litellm login` (or the Codex CLI's `codex login`)"
     if isinstance(exc, CodexAPIError):
         status = exc.status_code
         if status == 429:
@@ -72,7 +74,7 @@ def remedy(exc: CodexError) -> str:
         if status in (400, 404) and "model" in text.lower():
             return "pick a model your plan offers: `codex-litellm models`"
         if status in (401, 403):
-            return "check the login with `codex-litellm status`, then `codex login` if needed"
+            return "check the login with `codex-litellm status`, then `codex-litellm login` if needed"
         if status >= 500 or status == 408:
             return "the backend is unreachable or overloaded: try again in a moment"
     if isinstance(exc, CodexRequestError):

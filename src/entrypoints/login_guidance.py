@@ -11,7 +11,10 @@ from __future__ import annotations
 from ..domain.errors import CodexError
 
 LOGIN_ADVICE: dict[str, str] = {
-    "login_file_missing": "CODEX_AUTH_FILE or CODEX_HOME point this package at another file",
+    "login_file_missing": (
+        "without the Codex CLI, `codex-litellm login` signs in (`--device` on a machine without a browser); "
+        "CODEX_AUTH_FILE or CODEX_HOME point this package at another file"
+    ),
     "login_store_unreachable": "check that Redis is running and that CODEX_REDIS_URL points at it",
     "stored_login_missing": (
         "seed it once from an auth.json with "

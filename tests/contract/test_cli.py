@@ -16,7 +16,6 @@ from litellm_codex_oauth_provider.entrypoints.cli import build_parser, main
 from litellm_codex_oauth_provider.entrypoints.cli_output import EXIT_FAILED, EXIT_NO_LOGIN, EXIT_OK
 from litellm_codex_oauth_provider.entrypoints.container import Container
 
-from tests.fakes.cli_logging import logging_untouched  # noqa: F401 - the autouse fixture: main() configures logging
 from tests.fakes.codex_backend import FakeCodexBackend, Reply, answer, message_events, reasoning_events, text_answer
 from tests.fakes.logins import codex_auth_document, make_jwt, write_auth_file
 from tests.fakes.token_endpoint import FakeTokenEndpoint

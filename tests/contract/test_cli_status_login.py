@@ -13,7 +13,6 @@ from litellm_codex_oauth_provider.adapters.auth_file import CodexAuthFileTokenSt
 from litellm_codex_oauth_provider.entrypoints.cli import main
 from litellm_codex_oauth_provider.entrypoints.cli_output import EXIT_OK
 
-from tests.fakes.cli_logging import logging_untouched  # noqa: F401 - the autouse fixture: main() configures logging
 from tests.fakes.logins import codex_auth_document, make_jwt, write_auth_file
 
 DAY = 24 * 3600

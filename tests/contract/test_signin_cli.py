@@ -20,7 +20,6 @@ from litellm_codex_oauth_provider.adapters.auth_file import CodexAuthFileTokenSt
 from litellm_codex_oauth_provider.entrypoints.cli import main
 
 from tests.fakes.auth_server import FakeAuthServer
-from tests.fakes.cli_logging import logging_untouched  # noqa: F401 - the autouse fixture: main() configures logging
 from tests.fakes.logins import codex_auth_document, make_jwt, write_auth_file
 from tests.fakes.signin_run import (
     LoginRun,

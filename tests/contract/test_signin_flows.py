@@ -24,7 +24,6 @@ from litellm_codex_oauth_provider.domain.signin import CodexSignInError, SignInE
 from litellm_codex_oauth_provider.entrypoints.cli import main
 
 from tests.fakes.auth_server import FakeAuthServer
-from tests.fakes.cli_logging import logging_untouched  # noqa: F401 - the autouse fixture: main() configures logging
 from tests.fakes.signin_run import assert_codex_cli_format
 
 

@@ -1,9 +1,8 @@
-"""An autouse fixture for test modules that run ``codex-litellm``'s ``main`` in the test process.
+"""An autouse fixture (tests/conftest.py imports it for every test): logging as the test found it.
 
-``main`` configures logging for the process it runs in (structlog's level filter, a
-handler on the package logger); this keeps that out of the other tests. Import it
-into the test module (``from tests.fakes.cli_logging import logging_untouched``):
-an imported fixture is the module's own.
+``codex-litellm``'s ``main`` configures logging for the process it runs in (structlog's
+level filter, a handler on the package logger); tests that run it in the test process
+would otherwise change what later tests' log capture sees.
 """
 
 from __future__ import annotations
