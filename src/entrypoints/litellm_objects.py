@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from dataclasses import replace
 from typing import Any
 
 from litellm.types.utils import (
@@ -69,7 +70,12 @@ def model_response(result: CompletionResult, chat: ChatRequest, template: Any) -
 
 
 class Chunker:
-    """Domain deltas to ``ModelResponseStream`` chunks, one chunk per network read, none held back.
+    """Domain deltas to ``ModelResponseStream`` chunks, as few per network read as the bridges allow.
+
+    A read's reasoning goes out on a chunk of its own before its text or tool calls,
+    and each tool call on its own chunk: LiteLLM's bridges to its other front doors
+    (``/v1/responses``, ``/v1/messages``) drop or merge what shares a chunk
+    (PROTOCOL.md section 8). A read with text only stays one chunk.
 
     LiteLLM's stream wrapper drops a custom provider's chunk that carries a finish
     reason but no text or tool call, usage and reasoning included (PROTOCOL.md
@@ -92,6 +98,13 @@ class Chunker:
         self._role: str | None = "assistant"  # on the first chunk only, as OpenAI streams it
 
     def push(self, delta: StreamDelta) -> list[ModelResponseStream]:
+        if delta.reasoning and (delta.text or delta.tool_calls):
+            # LiteLLM's Responses bridge streams only the reasoning of a chunk that carries both.
+            return [self._chunk(StreamDelta(reasoning=delta.reasoning)), *self.push(replace(delta, reasoning=""))]
+        if len(delta.tool_calls) > 1:
+            # One tool call per chunk: the Messages bridge made two on one chunk into one tool_use block.
+            first, *rest = delta.tool_calls
+            return [self._chunk(StreamDelta(tool_calls=[first])), *self.push(replace(delta, tool_calls=rest))]
         if delta.finish_reason is None or delta.text or delta.tool_calls:
             return [self._chunk(delta)]
         chunks = []

@@ -197,6 +197,18 @@ def test_responses_api_streamed(client: openai.OpenAI, backend: FakeCodexBackend
     assert events[-1].type == "response.completed"
 
 
+def test_responses_stream_keeps_the_text_that_came_in_the_reasoning_read(
+    client: openai.OpenAI, backend: FakeCodexBackend
+) -> None:
+    """Reasoning's end and the whole text in one network read (the common case): every text delta arrives."""
+    events = answer(reasoning_events("Thinking it over."), message_events("The answer is 42.", output_index=1))
+    backend.enqueue(Reply(events=events, together=True))
+    streamed = list(client.responses.create(model=MODEL, input="the answer?", stream=True))
+    text = "".join(getattr(event, "delta", "") for event in streamed if event.type == "response.output_text.delta")
+    assert text == "The answer is 42."
+    assert streamed[-1].type == "response.completed"
+
+
 def test_usage_limit_is_a_rate_limit_error(client: openai.OpenAI, backend: FakeCodexBackend) -> None:
     backend.enqueue(Reply(status=429, body=USAGE_LIMIT))
     with pytest.raises(openai.RateLimitError) as caught:
