@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import CodexRequestError
+from .reasoning_signature import reasoning_items_of
 
 ROLES = ("system", "developer", "user", "assistant", "tool", "function")
 REASONING_ITEMS_FIELD = "reasoning_items"
@@ -114,7 +115,10 @@ class _Builder:
         fields = message.get("provider_specific_fields")
         if not (isinstance(fields, Mapping) and fields.get(REASONING_ITEMS_FIELD)):
             fields = message  # LiteLLM's own ``Message.reasoning_items``
-        for item in _reasoning_items(fields):
+        items = _reasoning_items(fields)
+        if not items:  # the thinking blocks an Anthropic client (Claude Code) sends back
+            items = _reasoning_items({REASONING_ITEMS_FIELD: reasoning_items_of(message.get("thinking_blocks"))})
+        for item in items:
             self._emit(item)
         parts = _output_parts(message.get("content"), where)
         if parts:

@@ -20,6 +20,7 @@ from litellm.types.utils import Usage as LiteLLMUsage
 
 from ..domain.answer import CompletionResult, StreamDelta, Usage
 from ..domain.messages import REASONING_ITEMS_FIELD
+from ..domain.reasoning_signature import thinking_blocks
 from ..domain.translation import ChatRequest
 from .chunks import CodexChunk, streaming_choice, text_chunk
 
@@ -41,6 +42,16 @@ def reasoning_fields(items: tuple[dict[str, Any], ...]) -> dict[str, Any] | None
     return {REASONING_ITEMS_FIELD: [dict(item) for item in items]} if items else None
 
 
+def reasoning_conventions(items: tuple[dict[str, Any], ...]) -> dict[str, Any]:
+    """The same reasoning as LiteLLM's own thinking blocks, which its bridges carry to the other front doors.
+
+    Not also as ``reasoning_items``: the Anthropic bridge turns those into a second thinking
+    block signed with LiteLLM's own tag, which it strips again before the next turn reaches us.
+    """
+    blocks = thinking_blocks(items) if items else None
+    return {"thinking_blocks": blocks} if blocks else {}
+
+
 def model_response(result: CompletionResult, chat: ChatRequest, template: Any) -> ModelResponse:
     response = template if isinstance(template, ModelResponse) else ModelResponse()
     tool_calls = [
@@ -55,6 +66,7 @@ def model_response(result: CompletionResult, chat: ChatRequest, template: Any) -
         tool_calls=tool_calls or None,
         reasoning_content=result.reasoning or None,
         provider_specific_fields=reasoning_fields(result.reasoning_items),
+        **reasoning_conventions(result.reasoning_items),
     )
     choice = response.choices[0]
     choice.message = message
@@ -148,6 +160,7 @@ class Chunker:
                         tool_calls=tool_calls or None,
                         role=role,
                         provider_specific_fields=fields,
+                        **reasoning_conventions(delta.reasoning_items),
                     ),
                     finish_reason=delta.finish_reason,
                 )

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import openai
 import pytest
 
@@ -207,6 +208,35 @@ def test_responses_stream_keeps_the_text_that_came_in_the_reasoning_read(
     text = "".join(getattr(event, "delta", "") for event in streamed if event.type == "response.output_text.delta")
     assert text == "The answer is 42."
     assert streamed[-1].type == "response.completed"
+
+
+def test_messages_door_keeps_encrypted_reasoning_across_turns(proxy: RunningProxy, backend: FakeCodexBackend) -> None:
+    """/v1/messages (Claude Code's door): the thinking block's signature brings the reasoning back next turn."""
+    backend.enqueue(
+        Reply(
+            events=answer(
+                reasoning_events("Weighing it.", encrypted="gAAAA-kept=="), message_events("42", output_index=1)
+            )
+        )
+    )
+    headers = {"x-api-key": MASTER_KEY, "anthropic-version": "2023-06-01"}
+    ask = {"model": MODEL, "max_tokens": 256, "messages": [{"role": "user", "content": "the answer?"}]}
+    first = httpx.post(f"{proxy.base_url}/v1/messages", json=ask, headers=headers, timeout=60)
+    assert first.status_code == 200, first.text
+    content = first.json()["content"]
+    thinking = [block for block in content if block["type"] == "thinking"]
+    assert len(thinking) == 1, content
+    thinking = thinking[0]
+    assert thinking["signature"].startswith("codex-reasoning-v1:")
+    backend.enqueue(Reply(events=text_answer("then 43")))
+    follow = {
+        **ask,
+        "messages": [*ask["messages"], {"role": "assistant", "content": content}, {"role": "user", "content": "and?"}],
+    }
+    second = httpx.post(f"{proxy.base_url}/v1/messages", json=follow, headers=headers, timeout=60)
+    assert second.status_code == 200, second.text
+    sent = [item for item in last_body(backend)["input"] if item["type"] == "reasoning"]
+    assert [item["encrypted_content"] for item in sent] == ["gAAAA-kept=="]
 
 
 def test_usage_limit_is_a_rate_limit_error(client: openai.OpenAI, backend: FakeCodexBackend) -> None:
