@@ -16,6 +16,7 @@ from litellm.llms.custom_llm import CustomLLM
 
 from ..application.logs import get_logger
 from .litellm_provider import CodexAuthProvider
+from .model_info import registered_models
 
 logger = get_logger(__name__)
 
@@ -54,4 +55,5 @@ def register(provider: CodexAuthProvider | None = None, *, name: str = PROVIDER_
                 logger.warning("codex_provider_registered_twice", provider=name, removed=len(duplicates))
             handler = first["custom_handler"]
         litellm.utils.custom_llm_setup()  # type: ignore[no-untyped-call]
+        litellm.register_model(registered_models(name))  # context windows and capabilities, cost 0
     return cast(CodexAuthProvider, handler)

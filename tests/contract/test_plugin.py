@@ -131,3 +131,31 @@ def test_the_proxy_config_names_the_module_level_instance() -> None:
         assert models[slug]["model"] == f"codex/{slug}"
     for params in models.values():
         assert set(params["allowed_openai_params"]) == {"reasoning_effort", "verbosity"}
+
+
+def test_the_bundled_config_carries_each_models_true_info() -> None:
+    """Every deployment of a known model has the context window and capabilities model_info.py gives, each its own."""
+    import yaml
+    from litellm_codex_oauth_provider.domain.models import MODEL_CATALOG
+    from litellm_codex_oauth_provider.entrypoints.cli import PROXY_CONFIG
+    from litellm_codex_oauth_provider.entrypoints.model_info import model_info
+
+    deployments = yaml.safe_load(PROXY_CONFIG.read_text())["model_list"]
+    known = [d for d in deployments if d["litellm_params"]["model"].removeprefix("codex/") in MODEL_CATALOG]
+    assert len(known) == len(deployments) - 1, "every deployment but codex/* names a model of the static table"
+    for deployment in known:
+        spec = MODEL_CATALOG[deployment["litellm_params"]["model"].removeprefix("codex/")]
+        assert deployment["model_info"] == model_info(spec), deployment["model_name"]
+    assert len({id(d["model_info"]) for d in known}) == len(known), "the Router writes an id into each: never shared"
+
+
+def test_register_gives_sdk_users_the_same_model_info() -> None:
+    import litellm
+    from litellm_codex_oauth_provider import register
+
+    register()
+    info = litellm.get_model_info("codex/gpt-5.5")
+    assert info["max_input_tokens"] == 272_000
+    assert info["supports_function_calling"] and info["supports_vision"] and info["supports_reasoning"]
+    assert info["input_cost_per_token"] == info["output_cost_per_token"] == 0
+    assert litellm.get_model_info("codex/gpt-5.3-codex-spark")["max_input_tokens"] == 128_000

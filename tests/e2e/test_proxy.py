@@ -239,6 +239,20 @@ def test_messages_door_keeps_encrypted_reasoning_across_turns(proxy: RunningProx
     assert [item["encrypted_content"] for item in sent] == ["gAAAA-kept=="]
 
 
+def test_model_info_reports_the_backends_context_window(proxy: RunningProxy) -> None:
+    """/model/info and /model_group/info: the subscription's 272,000 tokens and the capabilities, at no cost."""
+    headers = {"Authorization": f"Bearer {MASTER_KEY}"}
+    infos = httpx.get(f"{proxy.base_url}/model/info", headers=headers, timeout=30).json()["data"]
+    (gpt55,) = [entry["model_info"] for entry in infos if entry["model_name"] == "gpt-5.5"]
+    assert gpt55["max_input_tokens"] == 272_000
+    assert gpt55["supports_function_calling"] and gpt55["supports_vision"] and gpt55["supports_reasoning"]
+    assert gpt55["input_cost_per_token"] == 0
+    groups = httpx.get(f"{proxy.base_url}/model_group/info", headers=headers, timeout=30).json()["data"]
+    (group,) = [entry for entry in groups if entry["model_group"] == "gpt-5.5"]
+    assert group["max_input_tokens"] == 272_000
+    assert group["supports_function_calling"] is True
+
+
 def test_usage_limit_is_a_rate_limit_error(client: openai.OpenAI, backend: FakeCodexBackend) -> None:
     backend.enqueue(Reply(status=429, body=USAGE_LIMIT))
     with pytest.raises(openai.RateLimitError) as caught:
