@@ -64,6 +64,14 @@ def _warn_malformed(decoder: SSEDecoder) -> None:
         decoder.malformed.clear()
 
 
+MAX_ANSWER_BYTES = 256 * 1024 * 1024
+"""The most of one answer's body read, counted after decompression: a gzip bomb cannot fill memory."""
+
+
+class AnswerTooLargeError(CodexAPIError):
+    """One answer's body grew past ``MAX_ANSWER_BYTES``: refused, and never retried (it would only grow again)."""
+
+
 JSON_ANSWER_CAP = 1024 * 1024
 """The most of a JSON (not event-stream) answer read to find its error."""
 
@@ -93,18 +101,31 @@ class _OpenAnswer:
     def __init__(self, response: httpx.Response, deadline: float | None = None) -> None:
         self._response = response
         self._deadline = deadline
+        self._received = 0
 
     def _read(self, decoder: SSEDecoder, chunk: bytes) -> list[RawEvent]:
         """The events a network read completed, unless the call's own timeout has run out.
 
         Checked on every read, so a backend trickling a byte at a time cannot stretch
-        a call past its timeout (the idle timeout only bounds the silence between reads).
+        a call past its timeout (the idle timeout only bounds the silence between reads),
+        and a body that decompresses without end cannot fill memory.
         """
         if self._deadline is not None and time.monotonic() > self._deadline:
             raise CodexTimeoutError(
                 "the call's timeout ran out while the answer was still arriving",
                 headers=lowered(self._response.headers),
                 request_id=self.request_id,
+                url=public_url(self._response.request.url),
+            )
+        self._received += len(chunk)
+        if self._received > MAX_ANSWER_BYTES:
+            raise AnswerTooLargeError(
+                502,
+                f"the backend's answer grew past {MAX_ANSWER_BYTES // (1024 * 1024)} MiB once decompressed "
+                "(the cap on one answer's body); it was refused",
+                headers=lowered(self._response.headers),
+                request_id=self.request_id,
+                transient=False,
                 url=public_url(self._response.request.url),
             )
         return _decoded(decoder, chunk)

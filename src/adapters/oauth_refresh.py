@@ -66,7 +66,8 @@ class OAuthRefreshClient:
         except ValueError:
             payload = None
         if response.status_code != _SUCCESS:
-            error = refresh_failed(response.status_code, payload, self.token_url)
+            text = response.text if payload is None else ""
+            error = refresh_failed(response.status_code, payload, self.token_url, text=text)
             logger.warning(
                 "codex_login_refresh_refused", status=response.status_code, code=error.code, transient=error.transient
             )

@@ -33,10 +33,10 @@ from ..domain.stream import ResponseStreamState
 from ..domain.translation import ChatRequest, RequestPlan, plan_request
 from .answer_rules import DroppedParamWarnings, StopFilter, cut_at_stop
 from .logs import get_logger
+from .refused_logins import UNAUTHORIZED, RefusedLogins
 
 logger = get_logger(__name__)
 
-_UNAUTHORIZED = 401
 
 HeadersCallback = Callable[[Mapping[str, str]], None]
 """Told the headers of the answer a call got (success or failure), for that call's own response."""
@@ -89,6 +89,7 @@ class CompletionService:
         self.last_rate_limits: RateLimitSnapshot | None = None
         self.param_warnings = param_warnings or DroppedParamWarnings()
         """The runtime's record of refused parameters already warned about (the container shares one)."""
+        self.refused_logins = RefusedLogins()
 
     # -- building ----------------------------------------------------------------
 
@@ -137,22 +138,43 @@ class CompletionService:
         try:
             return self.transport.open(call.request, auth)
         except CodexAPIError as exc:
-            if exc.status_code != _UNAUTHORIZED or call.refreshed:
+            if not self._may_refresh(exc, call, auth.access_token):
                 raise
-            call.refreshed = True
-            logger.info("codex_backend_refused_token", action="refresh_and_retry")
-            return self.transport.open(call.request, self.tokens.force_refresh(auth))
+        fresh = self.tokens.force_refresh(auth)
+        try:
+            return self.transport.open(call.request, fresh)
+        except CodexAPIError as exc:
+            self._refused_fresh(exc, fresh.access_token)
+            raise
 
     async def _aopen(self, call: _Call) -> AsyncEventStream:
         auth = await self.tokens.aget_auth()
         try:
             return await self.transport.aopen(call.request, auth)
         except CodexAPIError as exc:
-            if exc.status_code != _UNAUTHORIZED or call.refreshed:
+            if not self._may_refresh(exc, call, auth.access_token):
                 raise
-            call.refreshed = True
-            logger.info("codex_backend_refused_token", action="refresh_and_retry")
-            return await self.transport.aopen(call.request, await self.tokens.aforce_refresh(auth))
+        fresh = await self.tokens.aforce_refresh(auth)
+        try:
+            return await self.transport.aopen(call.request, fresh)
+        except CodexAPIError as exc:
+            self._refused_fresh(exc, fresh.access_token)
+            raise
+
+    def _may_refresh(self, exc: CodexAPIError, call: _Call, token: str) -> bool:
+        """A 401 earns one refresh per call, unless this token was refused right after its own refresh."""
+        if exc.status_code != UNAUTHORIZED or call.refreshed:
+            return False
+        call.refreshed = True
+        if self.refused_logins.holds(token):
+            raise self.refused_logins.error(exc) from None
+        logger.info("codex_backend_refused_token", action="refresh_and_retry")
+        return True
+
+    def _refused_fresh(self, exc: CodexAPIError, token: str) -> None:
+        if exc.status_code == UNAUTHORIZED:
+            self.refused_logins.remember(token)
+            raise self.refused_logins.error(exc) from None
 
     # -- limits and retries --------------------------------------------------------
 

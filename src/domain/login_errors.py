@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from .backend_errors import text_excerpt
 from .errors import (
     CodexAuthFileNotFoundError,
     CodexAuthRefreshError,
@@ -76,19 +77,25 @@ def error_code(body: Any) -> str | None:
     return str(code) if isinstance(code, str) and code else None
 
 
-def refresh_failed(status_code: int, body: Any, token_url: str) -> CodexAuthRefreshError:
-    """The refresh endpoint's refusal, with what the user must do about it."""
+def refresh_failed(status_code: int, body: Any, token_url: str, *, text: str = "") -> CodexAuthRefreshError:
+    """The refresh endpoint's refusal, with what the user must do about it.
+
+    Only an OAuth error (a JSON body naming an error code) means the refresh token
+    itself was refused. Any other answer (a CDN's HTML 403, a proxy's 502 page, an
+    empty 429) came from something in front of the endpoint: the login may be fine,
+    so it is temporary. ``text`` is the raw body, quoted as a short excerpt.
+    """
     code = error_code(body)
-    if status_code >= 500 or status_code in _TRANSIENT_STATUSES:
+    if code is None or status_code >= 500 or status_code in _TRANSIENT_STATUSES:
+        detail = f" ({code})" if code else (f": {text_excerpt(text)}" if text.strip() else "")
         return CodexAuthRefreshError(
-            f"the login could not be refreshed: {token_url} answered {status_code}"
-            f"{f' ({code})' if code else ''}. This is temporary: try again later; the login file is unchanged",
+            f"the login could not be refreshed: {token_url} answered {status_code}{detail}. "
+            "This is temporary: try again later; the login file is unchanged",
             code=code,
             transient=True,
         )
-    guidance = REFRESH_GUIDANCE.get(code or "", f"the refresh was refused: {SIGN_IN_AGAIN}")
-    label = code or f"HTTP {status_code}"
-    return CodexAuthRefreshError(f"the login could not be refreshed ({label}): {guidance}", code=code)
+    guidance = REFRESH_GUIDANCE.get(code, f"the refresh was refused: {SIGN_IN_AGAIN}")
+    return CodexAuthRefreshError(f"the login could not be refreshed ({code}): {guidance}", code=code)
 
 
 def refresh_unreachable(token_url: str, why: str) -> CodexAuthRefreshError:

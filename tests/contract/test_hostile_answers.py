@@ -8,11 +8,13 @@ back the same).
 
 from __future__ import annotations
 
+import gzip
 import time
 
 import litellm
 import pytest
 from litellm.exceptions import MidStreamFallbackError
+from litellm_codex_oauth_provider.adapters import http_event_streams
 from litellm_codex_oauth_provider.domain.sse import MAX_EVENT_BYTES
 
 from tests.contract.test_faults import MODES, expect
@@ -53,6 +55,22 @@ async def test_an_event_over_the_size_cap_is_refused_once_and_named(
     codex_backend.enqueue(Reply(raw=huge + b'"}\n\n'))
     error = await expect(mode, litellm.BadGatewayError)
     assert f"larger than {MAX_EVENT_BYTES // (1024 * 1024)} MiB" in str(error)
+    assert len(codex_backend.response_requests) == 1, "an answer refused for its size is not asked for again"
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_a_body_that_decompresses_past_the_cap_is_refused_once_and_named(
+    litellm_codex: object, codex_backend: FakeCodexBackend, mode: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A gzip bomb: a few KiB on the wire, 8 MiB once inflated, against a cap lowered to 1 MiB."""
+    monkeypatch.setattr(http_event_streams, "MAX_ANSWER_BYTES", 1024 * 1024)
+    inflated = b"".join(encode_sse(text_answer("never seen")[:1])) + b": padding\n" * (800 * 1024)
+    bomb = gzip.compress(inflated)
+    assert len(bomb) < 64 * 1024 < 1024 * 1024 < len(inflated)
+    codex_backend.enqueue(Reply(raw=bomb, headers={"content-encoding": "gzip"}))
+    error = await expect(mode, litellm.BadGatewayError)
+    assert error.status_code == 502
+    assert "past 1 MiB once decompressed" in str(error)
     assert len(codex_backend.response_requests) == 1, "an answer refused for its size is not asked for again"
 
 

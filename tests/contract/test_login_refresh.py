@@ -15,7 +15,7 @@ from litellm_codex_oauth_provider.auth import AuthContext, get_auth_context
 from litellm_codex_oauth_provider.domain.errors import CodexAuthRefreshError
 
 from tests.fakes.logins import ACCOUNT_ID, codex_auth_document, make_jwt, write_auth_file
-from tests.fakes.token_endpoint import Failure, FakeTokenEndpoint, oauth_error
+from tests.fakes.token_endpoint import CLOUDFLARE_403, Failure, FakeTokenEndpoint, oauth_error
 
 
 def expired_login(path: Path, refresh_token: str = "rt-initial") -> str:
@@ -121,6 +121,36 @@ def test_a_login_that_lost_the_race_for_good_says_sign_in_again(
     assert path.read_bytes() == before
 
 
+@pytest.mark.parametrize(
+    "failure",
+    [Failure(403, html=CLOUDFLARE_403), Failure(502, html="<html><body>Bad gateway</body></html>"), Failure(401, {})],
+)
+async def test_a_non_oauth_refusal_is_temporary_and_keeps_the_login(
+    token_endpoint: FakeTokenEndpoint, tmp_path: Path, failure: Failure
+) -> None:
+    """A CDN's block page is not the OAuth server refusing the token: the login is fine."""
+    path = tmp_path / "auth.json"
+    expired_login(path)
+    before = path.read_bytes()
+    store = CodexAuthFileTokenStore(path, refresher=OAuthRefreshClient(token_endpoint.url))
+    token_endpoint.fail_next(failure, failure)
+    with pytest.raises(CodexAuthRefreshError) as caught:
+        store.get_auth()
+    with pytest.raises(CodexAuthRefreshError) as caught_async:
+        await store.aget_auth()
+    for error in (caught.value, caught_async.value):
+        assert error.transient
+        assert "codex login" not in str(error)
+        assert "sign in again" not in str(error)
+        assert f"answered {failure.status}" in str(error)
+        assert "try again later" in str(error)
+        assert len(str(error)) < 400
+    if failure.html == CLOUDFLARE_403:
+        assert "Cloudflare" in str(caught.value)
+    assert path.read_bytes() == before
+    assert store.get_auth().access_token == token_endpoint.issued[0]["access_token"]
+
+
 class AnyTokenBut(set[str]):
     """The fake backend's ``valid_tokens``: everything but the token it refuses."""
 
@@ -151,6 +181,31 @@ def test_a_401_refreshes_once_and_retries(
     assert litellm_codex.account_id == ACCOUNT_ID
     assert litellm_codex.token_expiry == pytest.approx(time.time() + token_endpoint.lifetime, abs=30)
     assert json.loads(auth_file.read_text())["tokens"]["access_token"] == new_token
+
+
+async def test_a_login_refused_even_after_its_refresh_is_not_refreshed_again(
+    token_endpoint: FakeTokenEndpoint, litellm_codex: Any, codex_backend: Any, access_token: str
+) -> None:
+    """A persistent 401 (the account lost access) costs one refresh, not one per request."""
+    import litellm
+
+    codex_backend.valid_tokens = set()
+
+    async def call(n: int) -> object:
+        if n % 2:
+            return await litellm.acompletion(model="codex/gpt-5.1-codex", messages=MESSAGES)
+        return litellm.completion(model="codex/gpt-5.1-codex", messages=MESSAGES)
+
+    for n in range(10):
+        with pytest.raises(litellm.AuthenticationError) as caught:
+            await call(n)
+        assert caught.value.status_code == 401
+        assert "even right after a refresh" in str(caught.value)
+        assert "codex login" in str(caught.value)
+    assert token_endpoint.calls == 1
+    new_token = token_endpoint.issued[0]["access_token"]
+    sent = [r.headers["authorization"] for r in codex_backend.response_requests]
+    assert sent == [f"Bearer {access_token}"] + [f"Bearer {new_token}"] * 10
 
 
 def test_the_provider_surface(litellm_codex: Any, access_token: str) -> None:

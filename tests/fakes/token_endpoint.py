@@ -44,11 +44,21 @@ def oauth_error(code: str, message: str = "refused") -> dict[str, Any]:
 
 @dataclass
 class Failure:
-    """A scripted answer for the next call: ``status`` and JSON ``body`` (or ``drop`` the connection)."""
+    """A scripted answer for the next call: ``status`` and JSON ``body`` (or ``drop`` the connection).
+
+    ``html`` sends that page instead of the JSON body, as a CDN or proxy in front of the endpoint does.
+    """
 
     status: int = 500
     body: Any = field(default_factory=lambda: {"error": {"message": "boom", "code": "server_error"}})
     drop: bool = False
+    html: str | None = None
+
+
+CLOUDFLARE_403 = (
+    "<!DOCTYPE html><html><head><title>Attention Required! | Cloudflare</title></head>"
+    "<body><h1>Sorry, you have been blocked</h1>" + "<p>Ray ID: 0123456789abcdef</p>" * 40 + "</body></html>"
+)
 
 
 class _Server(ThreadingHTTPServer):
@@ -168,6 +178,14 @@ def _handler_for(endpoint: FakeTokenEndpoint) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(data)
 
+        def _send_html(self, status: int, page: str) -> None:
+            data = page.encode()
+            self.send_response(status)
+            self.send_header("content-type", "text/html; charset=utf-8")
+            self.send_header("content-length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
         def do_POST(self) -> None:
             raw = self.rfile.read(int(self.headers.get("content-length") or 0)).decode()
             if self.path.split("?")[0] != TOKEN_PATH:
@@ -188,7 +206,10 @@ def _handler_for(endpoint: FakeTokenEndpoint) -> type[BaseHTTPRequestHandler]:
                     self.close_connection = True
                     self.connection.close()
                     return
-                self._send_json(failure.status, failure.body)
+                if failure.html is not None:
+                    self._send_html(failure.status, failure.html)
+                else:
+                    self._send_json(failure.status, failure.body)
                 return
             self._send_json(*endpoint.exchange(body))
 

@@ -222,3 +222,14 @@ def test_missing_file_says_codex_login_and_the_keyring_setting() -> None:
     assert "/nowhere/auth.json" in message
     assert "codex login" in message
     assert 'cli_auth_credentials_store = "file"' in message
+
+
+@pytest.mark.parametrize("status", [401, 403, 400])
+def test_a_refusal_that_is_no_oauth_error_is_transient_and_quoted(status: int) -> None:
+    page = "<html><head><title>Attention Required! | Cloudflare</title></head><body>" + "x" * 2000 + "</body></html>"
+    error = refresh_failed(status, None, "https://auth.example/oauth/token", text=page)
+    assert error.transient
+    assert error.code is None
+    assert "Cloudflare" in str(error)
+    assert "x" * 200 not in str(error)
+    assert "codex login" not in str(error)
