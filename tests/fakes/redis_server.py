@@ -74,3 +74,10 @@ class RedisServer:
             except subprocess.TimeoutExpired:
                 self._process.kill()
                 self._process.wait()
+
+    @property
+    def pid(self) -> int:
+        """The server's process id, to stop (``SIGSTOP``) and continue it: Redis hung, then back."""
+        if self._process is None:
+            raise RuntimeError("the server was not started")
+        return self._process.pid
