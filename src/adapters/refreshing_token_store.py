@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from ..application.logs import get_logger
 from ..domain.constants import TOKEN_CACHE_BUFFER_SECONDS
-from ..domain.errors import CodexAuthRefreshError, CodexError
+from ..domain.errors import CodexAuthRefreshError, CodexError, CodexTokenStoreUnavailableError
 from ..domain.login import is_expired, needs_refresh, refresh_margin
 from ..domain.login_errors import expired_login, refresh_contended, refresh_unusable, rejected_login
 from ..domain.ports import AuthContext
@@ -191,7 +191,21 @@ class RefreshingTokenStore(Generic[V]):
     # -- the leader's work -----------------------------------------------------------------------
 
     def _refresh_if_due(self, rejected: str | None) -> AuthContext:
-        """Read; if stale, lock, read again, and refresh only if still nobody has."""
+        """Read; if stale, lock, read again, and refresh only if still nobody has.
+
+        A backend out of reach leaves a login held here that is not yet expired to serve (and
+        not asked again for a while): the refresh is tried again when the quiet period ends."""
+        try:
+            return self._refresh_reachable(rejected)
+        except CodexTokenStoreUnavailableError:
+            held = self._cached
+            if rejected is not None or held is None or is_expired(held.auth.expires_at, self._clock()):
+                raise
+            self._reachability.failed()
+            self._backoff_until = time.monotonic() + self.unreachable_backoff_seconds
+            return held.auth
+
+    def _refresh_reachable(self, rejected: str | None) -> AuthContext:
         self._writer.retry()
         snapshot = self._current()
         if self._usable(snapshot, rejected):

@@ -165,3 +165,35 @@ def test_a_login_signed_out_of_redis_is_not_put_back_by_the_hosts_that_held_it(r
     document = codex_auth_document(make_jwt(exp=time.time() + 3600), "rt-again")
     assert RedisTokenStore(redis_url, KEY).import_login(document) == 4, "an import after logout needs no --replace"
     assert a.get_auth().access_token == document["tokens"]["access_token"]
+
+
+def test_a_login_due_a_refresh_serves_until_it_expires_while_redis_hangs(tmp_path: Path) -> None:
+    """The refresh needs Redis (its lock); while it hangs, a token not yet expired serves, asked once."""
+    try:
+        server = RedisServer(tmp_path)
+    except FileNotFoundError as exc:
+        pytest.skip(f"{exc}; CI installs it in .ci/run")
+    server.start()
+    expires_at, timeout = time.time() + 3600, 0.5
+    moved = {"by": 0.0}
+    options: dict[str, Any] = {"socket_timeout_seconds": timeout, "clock": lambda: time.time() + moved["by"]}
+    store = host(server.url, FakeRefresher(), **options)
+    try:
+        store.import_login(codex_auth_document(make_jwt(exp=expires_at)))
+        held = store.get_auth()
+        os.kill(server.pid, signal.SIGSTOP)
+        try:
+            moved["by"] = 3600 - 100  # inside the 300 s refresh margin, 100 s before expiry
+            with capture_logs() as logs:
+                started = time.monotonic()
+                for _ in range(6):
+                    assert store.get_auth() == held
+                    assert asyncio.run(store.aget_auth()) == held
+                elapsed = time.monotonic() - started
+        finally:
+            os.kill(server.pid, signal.SIGCONT)
+        assert elapsed < 2 * timeout, f"12 requests took {elapsed:.2f} s against a {timeout} s timeout"
+        assert len(events(logs, "codex_login_store_unreachable_using_cached")) == 1
+    finally:
+        store.backend.client.close()
+        server.stop()
