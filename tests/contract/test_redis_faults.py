@@ -9,7 +9,7 @@ import os
 import signal
 import threading
 import time
-from collections.abc import MutableMapping
+from collections.abc import Iterator, MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,7 @@ from litellm_codex_oauth_provider.domain.ports import AuthContext
 from structlog.testing import capture_logs
 
 from tests.fakes.logins import codex_auth_document, make_jwt
-from tests.fakes.redis_server import RedisServer
+from tests.fakes.redis_server import RedisServer, running_redis
 from tests.fakes.refresher import FakeRefresher
 
 KEY = "codex:login:faults"
@@ -116,40 +116,6 @@ def test_a_different_login_imported_at_a_restarted_counter_is_adopted_by_every_h
     assert stored(redis_url) == ("rt-second", 1), "no host put its old account back"
 
 
-def test_a_hung_redis_costs_one_socket_timeout_and_one_warning_per_episode(tmp_path: Path) -> None:
-    try:
-        server = RedisServer(tmp_path)
-    except FileNotFoundError as exc:
-        pytest.skip(f"{exc}; CI installs it in .ci/run")
-    server.start()
-    timeout, backoff, requests = 0.5, 3.0, 6
-    store = RedisTokenStore(server.url, KEY, socket_timeout_seconds=timeout, unreachable_backoff_seconds=backoff)
-    try:
-        store.import_login(codex_auth_document(make_jwt(exp=time.time() + 3600)))
-        held = store.get_auth()
-        os.kill(server.pid, signal.SIGSTOP)
-        try:
-            with capture_logs() as logs:
-                started = time.monotonic()
-                for _ in range(requests):
-                    assert store.get_auth() == held
-                    assert asyncio.run(store.aget_auth()) == held
-                elapsed = time.monotonic() - started
-        finally:
-            os.kill(server.pid, signal.SIGCONT)
-        assert elapsed < 2 * timeout, f"{2 * requests} requests took {elapsed:.2f} s against a {timeout} s timeout"
-        assert len(events(logs, "codex_login_store_unreachable_using_cached")) == 1
-        time.sleep(backoff)  # the quiet period ends: the next request asks Redis again
-        with capture_logs() as logs:
-            assert store.get_auth() == held
-            assert store.get_auth() == held
-        assert len(events(logs, "codex_login_store_reachable_again")) == 1
-        assert events(logs, "codex_login_store_unreachable_using_cached") == []
-    finally:
-        store.backend.client.close()
-        server.stop()
-
-
 def test_a_login_signed_out_of_redis_is_not_put_back_by_the_hosts_that_held_it(redis_url: str) -> None:
     """Logout leaves a tombstone (a newer version without a login), unlike Redis restarted empty."""
     from litellm_codex_oauth_provider.adapters.signin_store import RedisLoginHome
@@ -167,33 +133,60 @@ def test_a_login_signed_out_of_redis_is_not_put_back_by_the_hosts_that_held_it(r
     assert a.get_auth().access_token == document["tokens"]["access_token"]
 
 
-def test_a_login_due_a_refresh_serves_until_it_expires_while_redis_hangs(tmp_path: Path) -> None:
-    """The refresh needs Redis (its lock); while it hangs, a token not yet expired serves, asked once."""
+TIMEOUT = 0.5
+"""The socket timeout of the hung-Redis tests: their bound is one such wait for every request together."""
+
+
+@pytest.fixture
+def private_redis(tmp_path: Path) -> Iterator[RedisServer]:
+    """A server of the test's own, so stopping it (``SIGSTOP``) stalls no other test."""
+    with running_redis(tmp_path) as server:
+        yield server
+
+
+def requests_while_hung(server: RedisServer, store: RedisTokenStore, held: AuthContext, count: int) -> list[Any]:
+    """``count`` sync and ``count`` async requests with Redis stopped; each must serve ``held``."""
+    os.kill(server.pid, signal.SIGSTOP)
     try:
-        server = RedisServer(tmp_path)
-    except FileNotFoundError as exc:
-        pytest.skip(f"{exc}; CI installs it in .ci/run")
-    server.start()
-    expires_at, timeout = time.time() + 3600, 0.5
-    moved = {"by": 0.0}
-    options: dict[str, Any] = {"socket_timeout_seconds": timeout, "clock": lambda: time.time() + moved["by"]}
-    store = host(server.url, FakeRefresher(), **options)
+        with capture_logs() as logs:
+            started = time.monotonic()
+            for _ in range(count):
+                assert store.get_auth() == held
+                assert asyncio.run(store.aget_auth()) == held
+            elapsed = time.monotonic() - started
+    finally:
+        os.kill(server.pid, signal.SIGCONT)
+    assert elapsed < 2 * TIMEOUT, f"{2 * count} requests took {elapsed:.2f} s against a {TIMEOUT} s timeout"
+    assert len(events(logs, "codex_login_store_unreachable_using_cached")) == 1
+    return logs
+
+
+def test_a_hung_redis_costs_one_socket_timeout_and_one_warning_per_episode(private_redis: RedisServer) -> None:
+    backoff = 3.0
+    store = RedisTokenStore(private_redis.url, KEY, socket_timeout_seconds=TIMEOUT, unreachable_backoff_seconds=backoff)
     try:
-        store.import_login(codex_auth_document(make_jwt(exp=expires_at)))
+        store.import_login(codex_auth_document(make_jwt(exp=time.time() + 3600)))
         held = store.get_auth()
-        os.kill(server.pid, signal.SIGSTOP)
-        try:
-            moved["by"] = 3600 - 100  # inside the 300 s refresh margin, 100 s before expiry
-            with capture_logs() as logs:
-                started = time.monotonic()
-                for _ in range(6):
-                    assert store.get_auth() == held
-                    assert asyncio.run(store.aget_auth()) == held
-                elapsed = time.monotonic() - started
-        finally:
-            os.kill(server.pid, signal.SIGCONT)
-        assert elapsed < 2 * timeout, f"12 requests took {elapsed:.2f} s against a {timeout} s timeout"
-        assert len(events(logs, "codex_login_store_unreachable_using_cached")) == 1
+        requests_while_hung(private_redis, store, held, 6)
+        time.sleep(backoff)  # the quiet period ends: the next request asks Redis again
+        with capture_logs() as logs:
+            assert store.get_auth() == held
+            assert store.get_auth() == held
+        assert len(events(logs, "codex_login_store_reachable_again")) == 1
+        assert events(logs, "codex_login_store_unreachable_using_cached") == []
     finally:
         store.backend.client.close()
-        server.stop()
+
+
+def test_a_login_due_a_refresh_serves_until_it_expires_while_redis_hangs(private_redis: RedisServer) -> None:
+    """The refresh needs Redis (its lock); while it hangs, a token not yet expired serves, asked once."""
+    moved = {"by": 0.0}
+    options: dict[str, Any] = {"socket_timeout_seconds": TIMEOUT, "clock": lambda: time.time() + moved["by"]}
+    store = host(private_redis.url, FakeRefresher(), **options)
+    try:
+        store.import_login(codex_auth_document(make_jwt(exp=time.time() + 3600)))
+        held = store.get_auth()
+        moved["by"] = 3600 - 100  # inside the 300 s refresh margin, 100 s before expiry
+        requests_while_hung(private_redis, store, held, 6)
+    finally:
+        store.backend.client.close()
