@@ -59,7 +59,7 @@ class LoginBackend(Protocol[V]):
         """The login as it is now; a clear ``CodexAuthError`` when there is none or it cannot be used."""
 
     def changed_since(self, snapshot: LoginSnapshot[V]) -> bool | None:
-        """The hot path's check (one ``stat``, one ``HGET``): was the login rewritten since ``snapshot``?
+        """The hot path's check (one ``stat``, one ``HMGET``): was the login rewritten since ``snapshot``?
 
         ``None`` when the backend cannot be reached to tell: a login held in memory may serve on.
         """

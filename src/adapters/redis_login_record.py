@@ -1,9 +1,10 @@
 """The login's home in Redis: one hash per login, with a version every write bumps.
 
 The hash holds the whole ``auth.json`` document (``document``, JSON, every key the
-Codex CLI wrote kept) and ``version``. A refreshed login is written only if the
-version is still the one the refresh started from (a Lua script, atomic in Redis),
-so a host that stalled can never put an older login over a newer one.
+Codex CLI wrote kept), ``version`` and ``generation`` (:mod:`.redis_login_scripts`).
+A refreshed login is written only if the version is still the one the refresh
+started from (a Lua script, atomic in Redis), so a host that stalled can never put
+an older login over a newer one.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from ..domain.errors import CodexTokenStoreUnavailableError
 from ..domain.login_errors import store_lock_timeout, store_unavailable, stored_login_missing, unusable_stored_login
 from .login_snapshot import LoginSnapshot, WriteBackFailed, snapshot_of
 from .loop_resources import PerLoop
+from .redis_login_scripts import COMPARE_AND_SET, REMOVE, RESTORE, SEED, RedisVersion, new_generation
 
 logger = get_logger(__name__)
 
@@ -32,27 +34,8 @@ T = TypeVar("T")
 
 DOCUMENT = "document"
 VERSION = "version"
+GENERATION = "generation"
 UPDATED_AT = "updated_at"
-
-COMPARE_AND_SET = """
-local current = redis.call('HGET', KEYS[1], 'version')
-if (current or '0') ~= ARGV[1] then
-  return 0
-end
-redis.call('HSET', KEYS[1], 'document', ARGV[2], 'version', tostring(tonumber(ARGV[1]) + 1), 'updated_at', ARGV[3])
-return tonumber(ARGV[1]) + 1
-"""
-"""Write ``document`` if ``version`` is still ``ARGV[1]``; the new version, or 0 when someone wrote first."""
-
-SEED = """
-if ARGV[3] ~= '1' and redis.call('EXISTS', KEYS[1]) == 1 then
-  return 0
-end
-local version = redis.call('HINCRBY', KEYS[1], 'version', 1)
-redis.call('HSET', KEYS[1], 'document', ARGV[1], 'updated_at', ARGV[2])
-return version
-"""
-"""Store an imported login; unless told to replace (``ARGV[3] == '1'``), only where none is stored."""
 
 
 def redacted(url: str) -> str:
@@ -72,8 +55,8 @@ def _text(value: Any) -> str | None:
     return value.decode("utf-8") if isinstance(value, bytes) else str(value)
 
 
-StoredRecord = LoginSnapshot[int]
-"""One read of the hash; its version is the hash's ``version`` field."""
+StoredRecord = LoginSnapshot[RedisVersion]
+"""One read of the hash; its version is the hash's ``generation`` and ``version`` fields."""
 
 
 def parse_record(raw: dict[Any, Any], where: str) -> StoredRecord | None:
@@ -87,9 +70,10 @@ def parse_record(raw: dict[Any, Any], where: str) -> StoredRecord | None:
     except ValueError:
         raise unusable_stored_login(where, "it is not valid JSON") from None
     try:
-        version = int(fields.get(VERSION) or 0)
+        number = int(fields.get(VERSION) or 0)
     except ValueError:
         raise unusable_stored_login(where, "its version field is not a number") from None
+    version = RedisVersion(fields.get(GENERATION) or "", number)
     return snapshot_of(document, version, lambda why: unusable_stored_login(where, why))
 
 
@@ -101,13 +85,19 @@ def now_text() -> str:
     return f"{time.time():.6f}"
 
 
-def version_of(value: Any) -> int:
+def number_of(value: Any) -> int:
     text = _text(value)
     return int(text) if text and text.lstrip("-").isdigit() else 0
 
 
+def version_of(fields: list[Any]) -> RedisVersion:
+    """The version an ``HMGET version generation`` answered (``ABSENT``'s for an empty key)."""
+    number, generation = fields
+    return RedisVersion(_text(generation) or "", number_of(number))
+
+
 class RedisLoginBackend:
-    """One login's Redis hash as a :class:`~.login_snapshot.LoginBackend`: HGET version, Redis lock,
+    """One login's Redis hash as a :class:`~.login_snapshot.LoginBackend`: HMGET version, Redis lock,
     Lua compare-and-set. Every Redis failure becomes a clear store error.
 
     The hot path's async check uses one client per event loop (``PerLoop``), closed when
@@ -155,7 +145,9 @@ class RedisLoginBackend:
     async def achanged_since(self, snapshot: StoredRecord) -> bool | None:
         try:
             client = await self._async_clients.get()
-            return version_of(await self._areach(lambda: client.hget(self.key, VERSION))) != snapshot.version
+            return (
+                version_of(await self._areach(lambda: client.hmget(self.key, VERSION, GENERATION))) != snapshot.version
+            )
         except CodexTokenStoreUnavailableError:
             return None
 
@@ -180,9 +172,9 @@ class RedisLoginBackend:
             version = self.compare_and_set(base.version, document)
         except CodexTokenStoreUnavailableError:
             raise WriteBackFailed("Redis cannot be reached") from None
-        return self.snapshot_of(document, version) if version else None
+        return self.snapshot_of(document, RedisVersion(base.version.generation, version)) if version else None
 
-    def snapshot_of(self, document: dict[str, Any], version: int) -> StoredRecord:
+    def snapshot_of(self, document: dict[str, Any], version: RedisVersion) -> StoredRecord:
         return snapshot_of(document, version, lambda why: unusable_stored_login(self.where, why))
 
     def lock_timed_out(self, seconds: float) -> Exception:
@@ -190,22 +182,35 @@ class RedisLoginBackend:
 
     # -- Redis I/O ------------------------------------------------------------------------------
 
-    def version(self) -> int:
-        return version_of(self._reach(lambda: self.client.hget(self.key, VERSION)))
+    def version(self) -> RedisVersion:
+        return version_of(self._reach(lambda: self.client.hmget(self.key, VERSION, GENERATION)))
 
     def read(self) -> StoredRecord | None:
         return parse_record(self._reach(lambda: self.client.hgetall(self.key)), self.where)
 
-    def compare_and_set(self, version: int, document: dict[str, Any]) -> int:
-        """The new version, or 0 when the stored version is no longer ``version``."""
+    def compare_and_set(self, version: RedisVersion, document: dict[str, Any]) -> int:
+        """The new version number, or 0 when the stored version is no longer ``version``."""
         script = self.client.register_script(COMPARE_AND_SET)
-        args = [str(version), encode(document), now_text()]
-        return version_of(self._reach(lambda: script(keys=[self.key], args=args)))
+        args = [str(version.number), encode(document), now_text(), version.generation]
+        return number_of(self._reach(lambda: script(keys=[self.key], args=args)))
 
     def seed(self, document: dict[str, Any], *, replace: bool) -> int:
+        """Store an imported login as a new generation; its version number, or 0 when one is kept."""
         script = self.client.register_script(SEED)
-        args = [encode(document), now_text(), "1" if replace else "0"]
-        return version_of(self._reach(lambda: script(keys=[self.key], args=args)))
+        args = [encode(document), now_text(), "1" if replace else "0", new_generation()]
+        return number_of(self._reach(lambda: script(keys=[self.key], args=args)))
+
+    def restore(self, held: StoredRecord) -> bool:
+        """Put back a login held in memory where Redis lost it (or holds an older write of it)."""
+        script = self.client.register_script(RESTORE)
+        version = held.version
+        args = [encode(held.document), str(version.number), version.generation, now_text()]
+        return number_of(self._reach(lambda: script(keys=[self.key], args=args))) == 1
+
+    def remove(self) -> bool:
+        """Sign out, leaving a tombstone (:data:`~.redis_login_scripts.REMOVE`); whether a login was stored."""
+        script = self.client.register_script(REMOVE)
+        return number_of(self._reach(lambda: script(keys=[self.key], args=[now_text()]))) == 1
 
     def _reach(self, call: Callable[[], T]) -> T:
         with self._translated():

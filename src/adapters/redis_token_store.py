@@ -3,27 +3,35 @@
 A login file per host cannot work for replicas: the refresh token rotates, so two
 hosts refreshing the same login lose it. Here the login lives in one Redis hash
 (:mod:`.redis_login_record`) and the refresh policy is the file store's own
-(:mod:`.refreshing_token_store`): each call checks the stored version (one ``HGET``),
+(:mod:`.refreshing_token_store`): each call checks the stored version (one ``HMGET``),
 so every host uses a refreshed login from its next request; a stale login is
 refreshed by one caller per process under a Redis lock with a timeout, so one host
 at a time; the lock holder reads the login again first (the fencing check); the new
 login is written only if the version is still the one it read (compare-and-set), so
 a host that stalled past its lock cannot overwrite a newer login with an older one.
+Redis restarted empty (or holding an older write of the same login) is given back the
+login a host holds, so the hosts keep serving instead of all failing at once.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .redis_login_record import DOCUMENT, RedisLoginBackend, encode, parse_record, redacted
+from ..application.logs import get_logger
+from ..domain.errors import CodexAuthFileNotFoundError
+from ..domain.login import is_expired
+from .redis_login_record import DOCUMENT, RedisLoginBackend, StoredRecord, encode, parse_record, redacted
+from .redis_login_scripts import RedisVersion
 from .refresh_options import RefreshPolicy
 from .refreshing_token_store import RefreshingTokenStore
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
+logger = get_logger(__name__)
 
-class RedisTokenStore(RefreshingTokenStore[int]):
+
+class RedisTokenStore(RefreshingTokenStore[RedisVersion]):
     """The ``TokenStore`` of a login kept in Redis under ``key``, shared by every replica."""
 
     backend: RedisLoginBackend
@@ -69,3 +77,36 @@ class RedisTokenStore(RefreshingTokenStore[int]):
     def export_login(self) -> dict[str, Any]:
         """The stored ``auth.json`` document, to write back to a file."""
         return self.backend.snapshot().document
+
+    # -- Redis that lost the login ----------------------------------------------------------
+
+    def _current(self) -> StoredRecord:
+        """The login as it stands; the one held here is put back where Redis lost it."""
+        held = self._restorable()
+        try:
+            current = super()._current()
+        except CodexAuthFileNotFoundError as missing:
+            if missing.code != "stored_login_missing" or held is None:
+                raise
+            return self._restored(held)
+        if held is not None and current.version.precedes(held.version):
+            return self._restored(held)
+        return current
+
+    def _restorable(self) -> StoredRecord | None:
+        """The login held here if still valid (a login removed on purpose is not revived once expired)."""
+        held = self._cached
+        return held if held is not None and not is_expired(held.auth.expires_at, self._clock()) else None
+
+    def _restored(self, held: StoredRecord) -> StoredRecord:
+        """Write-if-absent in one script: of hosts racing to put their login back, one wins, all read it."""
+        if self.backend.restore(held):
+            logger.warning(
+                "codex_login_restored_to_store",
+                where=self.where,
+                version=held.version.number,
+                expires_at=held.auth.expires_at,
+                why="Redis had lost the login this host holds",
+            )
+            return held
+        return self.backend.snapshot()

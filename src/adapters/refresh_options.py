@@ -29,6 +29,8 @@ class RefreshPolicy(TypedDict, total=False):
     """After ``refresh_token_reused``, how long to wait for whoever spent the token to write its login."""
     retry_backoff_seconds: float
     """After a transient refresh failure, how long a still-valid token serves before trying again."""
+    unreachable_backoff_seconds: float
+    """After the backend could not be reached, how long a still-good login serves without asking it (30)."""
     flight: SingleFlight[AuthContext] | None
     """The in-process single flight (by default the one of this login in ``flights``)."""
     flights: FlightRegistry | None

@@ -2,7 +2,7 @@
 
 The policy is written once, over a :class:`~.login_snapshot.LoginBackend` (the login
 file, a Redis hash). While the cached token is good a call costs at most one cheap
-check of the backend (a ``stat``, an ``HGET``), at most one per
+check of the backend (a ``stat``, an ``HMGET``), at most one per
 ``check_interval_seconds``, so a login someone else refreshed or replaced is picked
 up. A stale token is refreshed by one caller in the process while the others wait
 (:mod:`.single_flight`), under the backend's lock, which serialises processes and
@@ -23,10 +23,11 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from ..application.logs import get_logger
 from ..domain.constants import TOKEN_CACHE_BUFFER_SECONDS
-from ..domain.errors import CodexAuthRefreshError, CodexError
+from ..domain.errors import CodexAuthRefreshError, CodexError, CodexTokenStoreUnavailableError
 from ..domain.login import is_expired, needs_refresh, refresh_margin
 from ..domain.login_errors import expired_login, refresh_contended, refresh_unusable, rejected_login
 from ..domain.ports import AuthContext
+from .backend_reachability import BackendReachability
 from .login_snapshot import LoginBackend, LoginSnapshot
 from .login_writer import LoginWriter
 from .refresh_options import RefreshPolicy
@@ -68,6 +69,7 @@ class RefreshingTokenStore(Generic[V]):
         self.check_interval_seconds = policy.get("check_interval_seconds", 1.0)
         self.reused_grace_seconds = policy.get("reused_grace_seconds", 2.0)
         self.retry_backoff_seconds = policy.get("retry_backoff_seconds", 30.0)
+        self.unreachable_backoff_seconds = policy.get("unreachable_backoff_seconds", 30.0)
         self._clock = policy.get("clock", time.time)
         flight = policy.get("flight")
         named = flight_named(backend.flight_name, policy.get("flights"))
@@ -76,6 +78,7 @@ class RefreshingTokenStore(Generic[V]):
         self._writer = LoginWriter(backend)
         self._checked_at = float("-inf")
         self._backoff_until = float("-inf")
+        self._reachability = BackendReachability(backend.where, self.unreachable_backoff_seconds)
 
     @property
     def cached(self) -> AuthContext | None:
@@ -117,19 +120,20 @@ class RefreshingTokenStore(Generic[V]):
         cached = self._cached
         if cached is None or not self._usable(cached, None):
             return None, True
-        due = time.monotonic() - self._checked_at >= self.check_interval_seconds
+        due = time.monotonic() - self._checked_at >= self.check_interval_seconds and not self._reachability.quiet
         if due and self._writer.unsaved is not None:
             return None, True  # the leader tries the write again
         return cached, due
 
     def _checked(self, cached: LoginSnapshot[V], changed: bool | None) -> AuthContext | None:
         """After the check: the cached login, or ``None`` when the backend holds another one."""
+        if changed is None:  # the backend cannot be reached; the login held here is still good
+            self._reachability.failed()
+            return cached.auth
+        self._reachability.answered()
         if changed:
             return None
-        if changed is None:  # the backend cannot be reached; the login held here is still good
-            logger.warning("codex_login_store_unreachable_using_cached", where=self.backend.where)
-        else:
-            self._checked_at = time.monotonic()
+        self._checked_at = time.monotonic()
         return cached.auth
 
     def _usable(self, snapshot: LoginSnapshot[V], rejected: str | None) -> bool:
@@ -187,7 +191,21 @@ class RefreshingTokenStore(Generic[V]):
     # -- the leader's work -----------------------------------------------------------------------
 
     def _refresh_if_due(self, rejected: str | None) -> AuthContext:
-        """Read; if stale, lock, read again, and refresh only if still nobody has."""
+        """Read; if stale, lock, read again, and refresh only if still nobody has.
+
+        A backend out of reach leaves a login held here that is not yet expired to serve (and
+        not asked again for a while): the refresh is tried again when the quiet period ends."""
+        try:
+            return self._refresh_reachable(rejected)
+        except CodexTokenStoreUnavailableError:
+            held = self._cached
+            if rejected is not None or held is None or is_expired(held.auth.expires_at, self._clock()):
+                raise
+            self._reachability.failed()
+            self._backoff_until = time.monotonic() + self.unreachable_backoff_seconds
+            return held.auth
+
+    def _refresh_reachable(self, rejected: str | None) -> AuthContext:
         self._writer.retry()
         snapshot = self._current()
         if self._usable(snapshot, rejected):

@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ..domain.errors import CodexAuthError, CodexAuthFileNotFoundError
-from ..domain.login_errors import store_unavailable
 from ..domain.signin import CodexSignInError
 from ..domain.signin_document import SignedInAccount, account_of
 from .auth_file import file_lock, replace_login_document
 from .login_document import read_login_file
 from .login_snapshot import decode_claims
+from .redis_login_scripts import ABSENT
 
 LOCK_WAIT_SECONDS = 60.0
 
@@ -94,16 +94,11 @@ class RedisLoginHome:
         return record.document if record is not None else None
 
     def write(self, document: dict[str, Any]) -> None:
-        self.backend.snapshot_of(document, 0)  # refuses a login that cannot be used
+        self.backend.snapshot_of(document, ABSENT)  # refuses a login that cannot be used
         self.backend.seed(document, replace=True)
 
     def remove(self) -> None:
-        from redis.exceptions import RedisError
-
-        try:
-            self.backend.client.delete(self.backend.key)
-        except RedisError as exc:
-            raise store_unavailable(self.where, type(exc).__name__) from None
+        self.backend.remove()  # a tombstone: hosts still holding the login do not put it back
 
 
 # -- what login and logout do with a home -------------------------------------------------------

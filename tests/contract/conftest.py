@@ -29,17 +29,10 @@ def litellm_codex(codex_backend: Any, auth_file: Any) -> Iterator[Any]:
 @pytest.fixture(scope="session")
 def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """One real ``redis-server`` for the session (skipped only where the binary is absent)."""
-    from tests.fakes.redis_server import RedisServer
+    from tests.fakes.redis_server import running_redis
 
-    try:
-        server = RedisServer(tmp_path_factory.mktemp("redis"))
-    except FileNotFoundError as exc:
-        pytest.skip(f"{exc}; CI installs it in .ci/run")
-    server.start()
-    try:
+    with running_redis(tmp_path_factory.mktemp("redis")) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture

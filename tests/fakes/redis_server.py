@@ -8,11 +8,15 @@ another process between choosing it and starting the server, as a probed port ca
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import socket
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 _HELD: list[socket.socket] = []
 
@@ -74,3 +78,24 @@ class RedisServer:
             except subprocess.TimeoutExpired:
                 self._process.kill()
                 self._process.wait()
+
+    @property
+    def pid(self) -> int:
+        """The server's process id, to stop (``SIGSTOP``) and continue it: Redis hung, then back."""
+        if self._process is None:
+            raise RuntimeError("the server was not started")
+        return self._process.pid
+
+
+@contextlib.contextmanager
+def running_redis(folder: Path) -> Iterator[RedisServer]:
+    """A started server, stopped afterwards; the test is skipped only where the binary is absent."""
+    try:
+        server = RedisServer(folder)
+    except FileNotFoundError as exc:
+        pytest.skip(f"{exc}; CI installs it in .ci/run")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
