@@ -253,6 +253,27 @@ def test_model_info_reports_the_backends_context_window(proxy: RunningProxy) -> 
     assert group["supports_function_calling"] is True
 
 
+@pytest.mark.parametrize(
+    ("change", "says"),
+    [
+        ({"model": "codex/-high"}, "names no model"),
+        ({"messages": [{"role": "user", "content": ""}]}, "no message has any content"),
+        ({"messages": [{"role": "user", "content": "bad \ud800"}]}, "surrogate"),  # the proxy refuses it itself
+    ],
+    ids=["effort-only-model", "nothing-to-say", "lone-surrogate"],
+)
+def test_bad_input_through_the_proxy_is_a_400_naming_the_field(
+    proxy: RunningProxy, backend: FakeCodexBackend, change: dict[str, Any], says: str
+) -> None:
+    body = {"model": MODEL, "messages": [{"role": "user", "content": "hi"}], **change}
+    raw = json.dumps(body).encode()  # ensure_ascii: a lone surrogate travels as its \\ud800 escape
+    headers = {"Authorization": f"Bearer {MASTER_KEY}", "Content-Type": "application/json"}
+    answer_ = httpx.post(f"{proxy.base_url}/v1/chat/completions", content=raw, headers=headers, timeout=60)
+    assert answer_.status_code == 400, answer_.text
+    assert says in answer_.text
+    assert backend.response_requests == []
+
+
 def test_usage_limit_is_a_rate_limit_error(client: openai.OpenAI, backend: FakeCodexBackend) -> None:
     backend.enqueue(Reply(status=429, body=USAGE_LIMIT))
     with pytest.raises(openai.RateLimitError) as caught:
