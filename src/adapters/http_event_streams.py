@@ -29,17 +29,22 @@ def public_url(url: httpx.URL) -> str:
     return str(url.copy_with(userinfo=b"", query=None, fragment=None))
 
 
+def _answer_fields(response: httpx.Response) -> dict[str, Any]:
+    """What an error raised while reading an answer carries of it: its headers, request id and address."""
+    return {
+        "headers": lowered(response.headers),
+        "request_id": request_id_of(response.headers),
+        "url": public_url(response.request.url),
+    }
+
+
 def _stream_failure(exc: BaseException, response: httpx.Response) -> CodexStreamError:
     """A network failure while reading the answer, as the package's error.
 
     Never chained (``from None``): httpx's error holds the request, and with it the
     Authorization header. Only silence is a timeout; anything else ended the answer early.
     """
-    answer = {
-        "headers": lowered(response.headers),
-        "request_id": request_id_of(response.headers),
-        "url": public_url(response.request.url),
-    }
+    answer = _answer_fields(response)
     if classify(exc) is Failure.SILENT:
         return CodexTimeoutError("the answer stream was silent longer than the idle timeout", **answer)
     return CodexConnectionError("the answer stream closed before response.completed", status_code=502, **answer)
@@ -102,6 +107,8 @@ class _OpenAnswer:
         self._response = response
         self._deadline = deadline
         self._received = 0
+        self._json_body: bytearray | None = bytearray() if _is_json(response) else None
+        """A JSON answer (not events) is only kept, up to ``JSON_ANSWER_CAP``, to raise its error at the end."""
 
     def _read(self, decoder: SSEDecoder, chunk: bytes) -> list[RawEvent]:
         """The events a network read completed, unless the call's own timeout has run out.
@@ -112,10 +119,7 @@ class _OpenAnswer:
         """
         if self._deadline is not None and time.monotonic() > self._deadline:
             raise CodexTimeoutError(
-                "the call's timeout ran out while the answer was still arriving",
-                headers=lowered(self._response.headers),
-                request_id=self.request_id,
-                url=public_url(self._response.request.url),
+                "the call's timeout ran out while the answer was still arriving", **_answer_fields(self._response)
             )
         self._received += len(chunk)
         if self._received > MAX_ANSWER_BYTES:
@@ -123,12 +127,19 @@ class _OpenAnswer:
                 502,
                 f"the backend's answer grew past {MAX_ANSWER_BYTES // (1024 * 1024)} MiB once decompressed "
                 "(the cap on one answer's body); it was refused",
-                headers=lowered(self._response.headers),
-                request_id=self.request_id,
                 transient=False,
-                url=public_url(self._response.request.url),
+                **_answer_fields(self._response),
             )
+        if self._json_body is not None:
+            self._json_body += chunk[: max(0, JSON_ANSWER_CAP - len(self._json_body))]
+            return []
         return _decoded(decoder, chunk)
+
+    def _end(self, decoder: SSEDecoder) -> list[RawEvent]:
+        """The events left when the body ended; a JSON answer's error is raised here."""
+        if self._json_body is not None:
+            raise _json_answer_error(bytes(self._json_body), self._response)
+        return _flushed(decoder)
 
     @property
     def headers(self) -> Mapping[str, str]:
@@ -145,20 +156,13 @@ class HttpxEventStream(_OpenAnswer):
     def batches(self) -> Iterator[list[RawEvent]]:
         decoder = SSEDecoder()
         try:
-            if _is_json(self._response):
-                raw = b""
-                for chunk in self._response.iter_bytes():
-                    raw += chunk
-                    if len(raw) > JSON_ANSWER_CAP:
-                        break
-                raise _json_answer_error(raw[:JSON_ANSWER_CAP], self._response)
             for chunk in self._response.iter_bytes():
                 events = self._read(decoder, chunk)
                 if events:
                     yield events
         except NETWORK_ERRORS as exc:
             raise _stream_failure(exc, self._response) from None
-        rest = _flushed(decoder)
+        rest = self._end(decoder)
         if rest:
             yield rest
 
@@ -172,20 +176,13 @@ class HttpxAsyncEventStream(_OpenAnswer):
     async def batches(self) -> AsyncIterator[list[RawEvent]]:
         decoder = SSEDecoder()
         try:
-            if _is_json(self._response):
-                raw = b""
-                async for chunk in self._response.aiter_bytes():
-                    raw += chunk
-                    if len(raw) > JSON_ANSWER_CAP:
-                        break
-                raise _json_answer_error(raw[:JSON_ANSWER_CAP], self._response)
             async for chunk in self._response.aiter_bytes():
                 events = self._read(decoder, chunk)
                 if events:
                     yield events
         except NETWORK_ERRORS as exc:
             raise _stream_failure(exc, self._response) from None
-        rest = _flushed(decoder)
+        rest = self._end(decoder)
         if rest:
             yield rest
 
